@@ -1,0 +1,215 @@
+"""Loading the content tree into the model, with every problem located and in Russian."""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .errors import ContentError, Problem
+from .model import (
+    OrderBundle,
+    Order,
+    OrganizationsFile,
+    PeopleFile,
+    Project,
+    Registry,
+    RoadmapAnnex,
+)
+from .yamlfile import Loc, YamlFile, read_yaml
+
+ORGANIZATIONS = Path("content/registry/organizations.yaml")
+PEOPLE = Path("content/registry/people.yaml")
+ORDERS = Path("content/orders")
+
+_DATE_HINT = "ожидалась дата в виде ГГГГ-ММ-ДД, например 2022-08-30"
+
+_PATTERNS = {
+    r"^[a-z0-9][a-z0-9-]*$": "идентификатор из строчных латинских букв, цифр и дефисов",
+    r"^([А-ЯЁ]\.){1,2}$": "инициалы вида «И.Н.»",
+    r"^[\w.-]+\.yaml$": "имя файла с расширением .yaml",
+    r"^[0-9А-Яа-яЁё/-]+$": "номер из цифр и букв, например «685» или «467/1»",
+}
+
+_MESSAGES = {
+    "missing": "обязательное поле не заполнено",
+    "string_type": "ожидался текст",
+    "string_too_short": "не может быть пустым",
+    "list_type": "ожидался список (строки, начинающиеся с «- »)",
+    "too_short": "список не может быть пустым",
+    "dict_type": "ожидался набор полей «ключ: значение»",
+    "model_type": "ожидался набор полей «ключ: значение»",
+    "model_attributes_type": "ожидался набор полей «ключ: значение»",
+    "bool_type": "ожидалось true или false",
+    "bool_parsing": "ожидалось true или false",
+    "date_type": _DATE_HINT,
+    "date_parsing": _DATE_HINT,
+    "date_from_datetime_inexact": _DATE_HINT,
+}
+
+
+class _Collector:
+    """Gathers problems and warnings from all files of a run."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
+
+    def read(self, relative: Path, referenced_from: Problem | None = None) -> YamlFile | None:
+        """The parsed file, or None after recording why it could not be read."""
+        try:
+            source = read_yaml(self.root / relative, relative, referenced_from)
+        except ContentError as exc:
+            self.problems.extend(exc.problems)
+            return None
+        self.warnings.extend(source.warnings)
+        return source
+
+    def validate(self, source: YamlFile, model: type[BaseModel],
+                 context: dict[str, Any] | None = None) -> Any:
+        """The model built from the file's data, or None after recording its errors."""
+        try:
+            return model.model_validate(source.data, context=context)
+        except ValidationError as exc:
+            for error in exc.errors():
+                self.problems.append(source.problem(error["loc"], _message(error, model)))
+            return None
+
+
+def load_project(root: Path) -> tuple[Project, list[Problem]]:
+    """Load and validate all content under `root`; return the project and its warnings."""
+    collector = _Collector(root)
+    registry = _load_registry(collector)
+    orders = [_load_order(collector, registry, path.relative_to(root))
+              for path in sorted((root / ORDERS).glob("*/order.yaml"))]
+    if collector.problems:
+        raise ContentError(collector.problems + collector.warnings)
+    assert registry is not None
+    return Project(registry=registry, orders=[o for o in orders if o]), collector.warnings
+
+
+def _load_registry(collector: _Collector) -> Registry | None:
+    orgs_source = collector.read(ORGANIZATIONS)
+    people_source = collector.read(PEOPLE)
+    orgs = orgs_source and collector.validate(orgs_source, OrganizationsFile)
+    people = people_source and collector.validate(people_source, PeopleFile)
+    if not (orgs and people):
+        return None
+    for table in (orgs.organizations, people.people, people.groups):
+        for key, entry in table.items():
+            entry.id = key
+    return Registry(organizations=orgs.organizations, people=people.people, groups=people.groups)
+
+
+def _load_order(collector: _Collector, registry: Registry | None,
+                relative: Path) -> OrderBundle | None:
+    source = collector.read(relative)
+    raw_annexes = source.data.get("annexes") if source and isinstance(source.data, dict) else None
+    annex_sources = [
+        collector.read(relative.parent / name, source.problem(("annexes", i), ""))
+        for i, name in enumerate(raw_annexes or []) if isinstance(name, str)
+    ] if isinstance(raw_annexes, list) else []
+    if registry is None or source is None:
+        return None
+    context = {"registry": registry}
+    order = collector.validate(source, Order, context)
+    annexes = [collector.validate(s, RoadmapAnnex, context) for s in annex_sources if s]
+    if order is None or None in annexes or len(annexes) != len(order.annexes):
+        return None
+    _check_annex_references(collector, source, order, annexes)
+    for annex, annex_source in zip(annexes, annex_sources):
+        _check_unique_ids(collector, annex_source, annex)
+    return OrderBundle(slug=relative.parent.name, order=order, annexes=annexes)
+
+
+def _check_annex_references(collector: _Collector, source: YamlFile, order: Order,
+                            annexes: list[RoadmapAnnex]) -> None:
+    known = [annex.id for annex in annexes]
+    for index, resolution in enumerate(order.resolutions):
+        if resolution.annex is not None and resolution.annex not in known:
+            hint = difflib.get_close_matches(resolution.annex, known, n=1, cutoff=0.5)
+            collector.problems.append(source.problem(
+                ("resolutions", index, "annex"),
+                f"в приказе нет приложения «{resolution.annex}»"
+                + (f"; возможно, имелось в виду «{hint[0]}»" if hint else "")))
+
+
+def _check_unique_ids(collector: _Collector, source: YamlFile, annex: RoadmapAnnex) -> None:
+    seen: dict[str, Loc] = {}
+    for d, direction in enumerate(annex.directions):
+        items: list[tuple[str | None, Loc]] = [(direction.id, ("directions", d, "id"))]
+        items += [(activity.id, ("directions", d, "activities", a, "id"))
+                  for a, activity in enumerate(direction.activities)]
+        for item_id, loc in items:
+            if item_id is None:
+                continue
+            if item_id in seen:
+                first_line = source.position(seen[item_id])[0]
+                collector.problems.append(source.problem(
+                    loc, f"идентификатор «{item_id}» повторяется (впервые — в строке {first_line})"))
+            else:
+                seen[item_id] = loc
+
+
+def _message(error: dict[str, Any], model: type[BaseModel]) -> str:
+    """Russian text for one pydantic error."""
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    value = error.get("input")
+    if kind == "extra_forbidden":
+        known = _known_fields(model, error["loc"][:-1])
+        hint = difflib.get_close_matches(str(error["loc"][-1]), known, n=1, cutoff=0.5)
+        return "неизвестное поле" + (f"; возможно, имелось в виду «{hint[0]}»" if hint else "")
+    if kind == "date_from_datetime_parsing":
+        if "outside expected range" in str(ctx.get("error", "")):
+            return f"даты «{value}» нет в календаре"
+        return f"{_DATE_HINT}; «{value}» — не дата"
+    if kind == "string_pattern_mismatch":
+        expected = _PATTERNS.get(ctx.get("pattern", ""), f"вид {ctx.get('pattern')}")
+        return f"значение «{value}» не подходит: ожидается {expected}"
+    if kind == "literal_error":
+        return f"значение «{value}» не подходит: допустимы {ctx.get('expected')}"
+    if kind in _MESSAGES:
+        return _MESSAGES[kind]
+    if "url" not in error:  # raised by docgen's own validators, already in Russian
+        return error["msg"]
+    return f"недопустимое значение ({error['msg']})"
+
+
+def _known_fields(model: type[BaseModel], loc: Loc) -> list[str]:
+    """Names of the fields of the model that stands at `loc` inside `model`."""
+    current: Any = model
+    for part in loc:
+        current = _unwrap(current)
+        if isinstance(current, type) and issubclass(current, BaseModel) and isinstance(part, str):
+            field = current.model_fields.get(part)
+            if field is None:
+                return []
+            current = field.annotation
+        else:
+            args = typing.get_args(current)
+            current = args[-1] if args else None
+    current = _unwrap(current)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return []
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip Annotated and Optional from a type annotation."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            members = [a for a in typing.get_args(annotation) if a is not type(None)]
+            if len(members) != 1:
+                return annotation
+            annotation = members[0]
+        else:
+            return annotation

@@ -1,0 +1,139 @@
+"""Jinja filters that templates use to put the model into Russian text."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from docxtpl import RichText
+
+from . import ru
+from .model import Case, Group, Person, Resolution, RoadmapAnnex
+
+LIST_MARK = "– "
+
+
+def typo(text: str) -> str:
+    """Plain text with Russian typography, line breaks kept."""
+    return ru.typograph(str(text))
+
+
+def rich(text: str, prefix: str = "") -> RichText:
+    """Typeset text whose **marked** parts are bold, as runs inheriting the paragraph style."""
+    result = RichText()
+    for index, part in enumerate((prefix + ru.typograph(str(text))).split("**")):
+        if part:
+            result.add(part, bold=index % 2 == 1)
+    return result
+
+
+def paragraphs(blocks: Iterable[str | list[str]]) -> list[str]:
+    """Blocks as paragraph texts, items of a list starting with a dash."""
+    result: list[str] = []
+    for block in blocks:
+        if isinstance(block, list):
+            result.extend(LIST_MARK + item for item in block)
+        else:
+            result.append(block)
+    return result
+
+
+def _forms(entry: Person | Group, case: str) -> Any:
+    """Explicit forms the registry gives for `case`, if any."""
+    return entry.forms.get(Case(case)) if case != "nominative" else None
+
+
+def surname_initials(person: Person, case: str = "nominative") -> str:
+    """«Солдатовой И.Н.» in the given case."""
+    forms = _forms(person, case)
+    surname = forms.surname if forms and forms.surname else ru.inflect_surname(
+        person.surname, person.gender, case)
+    return f"{surname}{ru.NBSP}{person.initials}"
+
+
+def initials_surname(person: Person) -> str:
+    """«О.И. Матасова», as under a signature."""
+    return f"{person.initials}{ru.NBSP}{person.surname}"
+
+
+def position(person: Person, case: str = "nominative") -> str:
+    """The person's position in the given case."""
+    forms = _forms(person, case)
+    if forms and forms.position:
+        return forms.position
+    return ru.inflect_phrase(person.position, case)
+
+
+def group_name(group: Group, case: str = "nominative") -> str:
+    """The group's full name in the given case."""
+    forms = _forms(group, case)
+    return forms.name if forms and forms.name else ru.inflect_phrase(group.name, case)
+
+
+def addressee(entry: Person | Group, case: str = "dative") -> str:
+    """«Солдатовой И.Н., заместителю начальника …» or «руководителям …»."""
+    if isinstance(entry, Group):
+        return group_name(entry, case)
+    return f"{surname_initials(entry, case)}, {position(entry, case)}"
+
+
+def signature_position(person: Person) -> str:
+    """The position as it stands left of the signature, capitalised."""
+    return typo(person.signature_position or ru.capfirst(person.position))
+
+
+def names_column(entries: Iterable[Person | Group]) -> RichText:
+    """Responsible people and groups one per line, as in a table cell."""
+    names = [e.short_name if isinstance(e, Group) else surname_initials(e) for e in entries]
+    return RichText("\n".join(names))
+
+
+def deadline(value: dt.date | str) -> str:
+    """A deadline: a date as «30.08.2022», words as written."""
+    return ru.date_numeric(value) if isinstance(value, dt.date) else typo(value)
+
+
+def resolution_head(item: Resolution, annexes: list[RoadmapAnnex]) -> RichText:
+    """First paragraph of a numbered item: its text, or its executors in the dative."""
+    if item.to:
+        text = ", ".join(addressee(entry) for entry in item.to)
+        text = ru.capfirst(text) + (":" if item.actions else "")
+    else:
+        text = item.text or ""
+    if item.annex is not None:
+        numbers = [annex.id for annex in annexes]
+        reference = ("(Приложение)" if len(numbers) == 1
+                     else f"(приложение № {numbers.index(item.annex) + 1})")
+        text = f"{text} {reference}"
+    return rich(text)
+
+
+def direction_list(annex: RoadmapAnnex) -> list[str]:
+    """The roadmap's directions as list items: lower case, «;» between, «.» at the end."""
+    titles = [ru.lowerfirst(direction.title) for direction in annex.directions]
+    return [title + (";" if index < len(titles) - 1 else ".")
+            for index, title in enumerate(titles)]
+
+
+FILTERS: dict[str, Callable[..., Any]] = {
+    "typo": typo,
+    "rich": rich,
+    "paragraphs": paragraphs,
+    "surname_initials": surname_initials,
+    "initials_surname": initials_surname,
+    "position": position,
+    "group_name": group_name,
+    "addressee": addressee,
+    "signature_position": signature_position,
+    "names_column": names_column,
+    "deadline": deadline,
+    "resolution_head": resolution_head,
+    "direction_list": direction_list,
+    "genitive": lambda text: ru.inflect_phrase(str(text), "genitive"),
+    "dative": lambda text: ru.inflect_phrase(str(text), "dative"),
+    "capfirst": ru.capfirst,
+    "date_numeric": ru.date_numeric,
+    "date_long": ru.date_long,
+    "date_quoted": ru.date_quoted,
+}

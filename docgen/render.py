@@ -1,0 +1,147 @@
+"""Rendering Word templates with docxtpl in a sandboxed, strict, autoescaping Jinja."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from docx import Document
+from docx.oxml.ns import qn
+from docxtpl import DocxTemplate
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from pydantic import BaseModel
+
+from . import model
+from .errors import ContentError, Problem
+from .filters import FILTERS
+
+_MISSING_ATTRIBUTE = re.compile(r"'(?P<owner>[\w.]+) object' has no attribute '(?P<name>\w+)'")
+_MISSING_NAME = re.compile(r"'(?P<name>\w+)' is undefined")
+
+
+@dataclass(frozen=True)
+class Properties:
+    """What goes into a DOCX's core properties, and from there into its PDF."""
+
+    title: str
+    subject: str
+    author: str
+    keywords: list[str] = field(default_factory=list)
+    category: str = ""
+    date: dt.date | None = None
+
+
+def environment() -> SandboxedEnvironment:
+    """The Jinja environment every template renders in."""
+    env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
+    env.filters.update(FILTERS)
+    return env
+
+
+class Renderer:
+    """Renders templates from one folder; problems name the template file."""
+
+    def __init__(self, templates: Path, shown_as: Path):
+        self.templates = templates
+        self.shown_as = shown_as
+        self.env = environment()
+
+    def render(self, template: str, context: dict[str, Any], dest: Path,
+               properties: Properties) -> None:
+        """Render `template` with `context` into the DOCX file `dest`."""
+        document = self._render(template, context)
+        _set_properties(document, properties)
+        document.save(dest)
+
+    def check(self, template: str, context: dict[str, Any]) -> list[Problem]:
+        """Problems found by rendering `template` in memory: unknown variables, bad syntax."""
+        path = self.templates / template
+        if not path.is_file():
+            return [self._problem(template, None, f"шаблон не найден: {self.shown_as / template}")]
+        unknown = DocxTemplate(path).get_undeclared_template_variables(self.env, context)
+        if unknown:
+            return [self._problem(template, name, _missing_message(name, list(context)))
+                    for name in sorted(unknown)]
+        try:
+            self._render(template, context)
+        except ContentError as exc:
+            return exc.problems
+        return []
+
+    def _render(self, template: str, context: dict[str, Any]) -> DocxTemplate:
+        path = self.templates / template
+        if not path.is_file():
+            raise ContentError([self._problem(
+                template, None, f"шаблон не найден: {self.shown_as / template}")])
+        document = DocxTemplate(path)
+        try:
+            document.render(context, jinja_env=self.env, autoescape=True)
+        except TemplateError as exc:
+            raise ContentError([self._template_problem(template, path, exc)]) from None
+        return document
+
+    def _template_problem(self, template: str, path: Path, exc: TemplateError) -> Problem:
+        message = str(exc.message or exc)
+        if isinstance(exc, UndefinedError):
+            match = _MISSING_ATTRIBUTE.search(message) or _MISSING_NAME.search(message)
+            if match:
+                name = match["name"]
+                owner = match.groupdict().get("owner")
+                known = _fields_of(owner) if owner else []
+                return self._problem(template, name, _missing_message(name, known)
+                                     + _where(path, name))
+        if isinstance(exc, TemplateSyntaxError):
+            return self._problem(template, None, f"ошибка в теге шаблона: {message}")
+        if isinstance(exc, SecurityError):
+            return self._problem(template, None, f"шаблон делает недопустимое: {message}")
+        return self._problem(template, None, f"ошибка шаблона: {message}")
+
+    def _problem(self, template: str, name: str | None, message: str) -> Problem:
+        return Problem(self.shown_as / template, None, None, name, message)
+
+
+def _missing_message(name: str, known: list[str]) -> str:
+    hint = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
+    return ("шаблон обращается к значению, которого нет в данных"
+            + (f"; возможно, имелось в виду «{hint[0]}»" if hint else ""))
+
+
+def _fields_of(owner: str) -> list[str]:
+    """Field names of the model class named in a Jinja error, if it is one of docgen's."""
+    cls = getattr(model, owner.rsplit(".", 1)[-1], None)
+    if isinstance(cls, type) and issubclass(cls, BaseModel):
+        return list(cls.model_fields)
+    return []
+
+
+def _where(path: Path, name: str) -> str:
+    """« (в абзаце «…»)» naming the template paragraph whose tag uses `name`."""
+    pattern = re.compile(r"\{[{%][^}]*\b" + re.escape(name) + r"\b[^}]*[}%]\}")
+    body = Document(str(path)).element.body
+    for paragraph in body.iter(qn("w:p")):
+        text = "".join(node.text or "" for node in paragraph.iter(qn("w:t")))
+        if pattern.search(text):
+            return f" (в абзаце «{text.strip()}»)"
+    return ""
+
+
+def _set_properties(document: DocxTemplate, properties: Properties) -> None:
+    core = document.docx.core_properties
+    core.title = properties.title
+    core.subject = properties.subject
+    core.author = properties.author
+    core.keywords = "; ".join(properties.keywords)
+    core.category = properties.category
+    core.comments = ""
+    core.last_modified_by = "docgen"
+    core.language = "ru-RU"
+    core.revision = 1
+    if properties.date is not None:
+        moment = dt.datetime.combine(properties.date, dt.time())
+        core.created = core.modified = moment
+        core.last_printed = moment

@@ -1,0 +1,168 @@
+"""Reading one YAML file into plain data while remembering where every value stands."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ContentError, Problem, Severity
+
+Loc = tuple[str | int, ...]
+
+_TEMPLATE_LOOKING = re.compile(r"\{\{|\{%|\{#|%\}|\}\}")
+
+_YAML_PROBLEMS = {
+    "mapping values are not allowed here": "двоеточие здесь недопустимо; возьмите значение в кавычки",
+    "could not find expected ':'": "ожидалось двоеточие после ключа",
+    "did not find expected key": "ожидался ключ; проверьте отступы",
+    "did not find expected '-' indicator": "ожидался элемент списка «- »; проверьте отступы",
+    "found character '\\t' that cannot start any token": "символ табуляции недопустим; используйте пробелы",
+    "found unexpected end of stream": "файл закончился внутри значения; закройте кавычку или скобку",
+    "found undefined alias": "ссылка на неопределённую метку (*)",
+}
+
+
+@dataclass
+class YamlFile:
+    """A YAML file's data and the line and column of each value in it."""
+
+    path: Path
+    data: Any
+    positions: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
+
+    def position(self, loc: Loc) -> tuple[int, int]:
+        """Line and column of the value at `loc`, or of its nearest located parent."""
+        loc = tuple(part for part in loc if part != "[key]")
+        while loc not in self.positions and loc:
+            loc = loc[:-1]
+        return self.positions.get(loc, (1, 1))
+
+    def problem(self, loc: Loc, message: str, severity: Severity = Severity.ERROR) -> Problem:
+        """A problem located at the value at `loc`."""
+        line, column = self.position(loc)
+        return Problem(self.path, line, column, field_name(loc), message, severity)
+
+
+def field_name(loc: Loc) -> str | None:
+    """Field path as the clerk sees it: list items numbered from 1."""
+    text = ""
+    for part in loc:
+        if part == "[key]":
+            continue
+        if isinstance(part, int):
+            text += f"[{part + 1}]"
+        else:
+            text += ("." if text else "") + str(part)
+    return text or None
+
+
+def read_yaml(path: Path, shown_as: Path, referenced_from: Problem | None = None) -> YamlFile:
+    """Read and parse `path`; `shown_as` is the name used in messages."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        message = f"не удаётся прочитать файл {shown_as}: {reason}"
+        if referenced_from is not None:
+            problem = Problem(referenced_from.path, referenced_from.line, referenced_from.column,
+                              referenced_from.field, message)
+        else:
+            problem = Problem(shown_as, None, None, None, message)
+        raise ContentError([problem]) from None
+    text = _decode(raw, shown_as)
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = (exc.problem or "").strip()
+        message = _YAML_PROBLEMS.get(problem, problem)
+        raise ContentError([Problem(shown_as, mark.line + 1 if mark else None,
+                                    mark.column + 1 if mark else None, None,
+                                    f"ошибка синтаксиса YAML: {message}")]) from None
+    result = YamlFile(shown_as, None, {(): (1, 1)})
+    if root is not None:
+        problems: list[Problem] = []
+        result.data = _Builder(result, problems).build(root, ())
+        if problems:
+            raise ContentError(problems)
+    return result
+
+
+def _decode(raw: bytes, shown_as: Path) -> str:
+    """UTF-8 text of the file, or a problem naming the first bad byte's place."""
+    try:
+        return raw.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ContentError([Problem(
+            shown_as, line, column, None,
+            f"файл не в кодировке UTF-8 (байт 0x{raw[exc.start]:02x}); "
+            "сохраните его в кодировке UTF-8",
+        )]) from None
+
+
+class _Builder:
+    """Turns a composed YAML node tree into Python data, recording positions."""
+
+    def __init__(self, target: YamlFile, problems: list[Problem]):
+        self.target = target
+        self.problems = problems
+        self.constructor = yaml.SafeLoader("")
+
+    def build(self, node: yaml.Node, loc: Loc) -> Any:
+        """Python value of `node`, which stands at `loc`."""
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, loc)
+        if isinstance(node, yaml.SequenceNode):
+            items = []
+            for index, item in enumerate(node.value):
+                self._remember(loc + (index,), item)
+                items.append(self.build(item, loc + (index,)))
+            return items
+        return self._scalar(node, loc)
+
+    def _mapping(self, node: yaml.MappingNode, loc: Loc) -> dict[Any, Any]:
+        result: dict[Any, Any] = {}
+        first_line: dict[Any, int] = {}
+        for key_node, value_node in node.value:
+            key = self._scalar(key_node, loc) if isinstance(key_node, yaml.ScalarNode) else None
+            if not isinstance(key, (str, int)):
+                self.problems.append(self._at(key_node, loc, "ключом может быть только строка"))
+                continue
+            key = str(key)
+            if key in result:
+                self.problems.append(self._at(
+                    key_node, loc + (key,),
+                    f"ключ «{key}» повторяется (впервые — в строке {first_line[key]})"))
+                continue
+            first_line[key] = key_node.start_mark.line + 1
+            self._remember(loc + (key,), key_node)
+            result[key] = self.build(value_node, loc + (key,))
+        return result
+
+    def _scalar(self, node: yaml.Node, loc: Loc) -> Any:
+        try:
+            value = self.constructor.construct_object(node, deep=True)
+        except (ValueError, yaml.constructor.ConstructorError):
+            value = node.value
+        if isinstance(value, str) and _TEMPLATE_LOOKING.search(value):
+            self.target.warnings.append(self._at(
+                node, loc,
+                "текст похож на разметку шаблона ({{ }} или {% %}); "
+                "он будет выведен буквально, как написан",
+                Severity.WARNING))
+        return value
+
+    def _remember(self, loc: Loc, node: yaml.Node) -> None:
+        self.target.positions[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def _at(self, node: yaml.Node, loc: Loc, message: str,
+            severity: Severity = Severity.ERROR) -> Problem:
+        return Problem(self.target.path, node.start_mark.line + 1, node.start_mark.column + 1,
+                       field_name(loc), message, severity)
