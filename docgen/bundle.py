@@ -34,7 +34,7 @@ def merge(parts: list[Part], dest: Path, metadata: Metadata) -> None:
     for part in parts:
         start = len(writer.pages)
         writer.append(PdfReader(part.pdf), import_outline=False)
-        writer.add_outline_item(part.bookmark, start)
+        writer.add_outline_item(title=part.bookmark, page_number=start)
     writer.add_metadata({
         "/Title": metadata.title,
         "/Author": metadata.author,

@@ -86,6 +86,7 @@ def read_yaml(path: Path, shown_as: Path, referenced_from: Problem | None = None
                                     f"ошибка синтаксиса YAML: {message}")]) from None
     result = YamlFile(shown_as, None, {(): (1, 1)})
     if root is not None:
+        result.positions[()] = (root.start_mark.line + 1, root.start_mark.column + 1)
         problems: list[Problem] = []
         result.data = _Builder(result, problems).build(root, ())
         if problems:

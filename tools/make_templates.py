@@ -13,6 +13,7 @@ from pathlib import Path
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
@@ -23,6 +24,7 @@ from docx.text.paragraph import Paragraph
 
 FONT = "Times New Roman"
 TEXT_WIDTH = Mm(210 - 30 - 10)
+TABLE_STYLE = "Текст таблицы"
 
 
 def new_document() -> Document:
@@ -51,19 +53,60 @@ def _style_document(document: Document) -> None:
     fonts = normal.element.rPr.rFonts
     for attribute in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
         fonts.set(qn(attribute), FONT)
-    language = OxmlElement("w:lang")
-    language.set(qn("w:val"), "ru-RU")
-    language.set(qn("w:eastAsia"), "ru-RU")
-    normal.element.rPr.append(language)
+    _add(normal.element.rPr, "w:lang", val="ru-RU", eastAsia="ru-RU", bidi="ar-SA")
     layout = normal.paragraph_format
     layout.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
     layout.first_line_indent = Cm(1.25)
     layout.line_spacing_rule = WD_LINE_SPACING.SINGLE
     layout.space_before = layout.space_after = Pt(0)
     layout.widow_control = True
+    table_text = document.styles.add_style(TABLE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    table_text.base_style = normal
+    table_text.font.size = Pt(12)
+    table_text.paragraph_format.first_line_indent = Cm(0)
+    table_text.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    _add(table_text.element.get_or_add_pPr(), "w:suppressAutoHyphens")
+    _hyphenate(document)
     header_style = document.styles["Header"]
     header_style.font.name = FONT
     header_style.font.size = Pt(12)
+
+
+_SUCCESSORS = {
+    # What may follow each element we add, in the order of the WordprocessingML schema,
+    # so that Word accepts the file as well as LibreOffice does.
+    "w:autoHyphenation": ("w:consecutiveHyphenLimit", "w:hyphenationZone",
+                          "w:doNotHyphenateCaps", "w:evenAndOddHeaders",
+                          "w:characterSpacingControl", "w:compat", "w:rsids", "m:mathPr",
+                          "w:themeFontLang", "w:clrSchemeMapping", "w:shapeDefaults",
+                          "w:decimalSymbol", "w:listSeparator"),
+    "w:tblBorders": ("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook"),
+    "w:tblCellMar": ("w:tblLook",),
+    "w:spacing": ("w:w", "w:kern", "w:position", "w:sz", "w:szCs", "w:highlight", "w:u",
+                  "w:effect", "w:bdr", "w:shd", "w:fitText", "w:vertAlign", "w:rtl", "w:cs",
+                  "w:em", "w:lang", "w:eastAsianLayout", "w:specVanish", "w:oMath"),
+    "w:lang": ("w:eastAsianLayout", "w:specVanish", "w:oMath"),
+    "w:suppressAutoHyphens": ("w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct",
+                              "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd",
+                              "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
+                              "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection",
+                              "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl",
+                              "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange"),
+}
+
+
+def _add(parent, tag: str, **attributes: str):
+    """Add a child element where the schema wants it; return it."""
+    element = OxmlElement(tag)
+    for name, value in attributes.items():
+        element.set(qn(f"w:{name}"), value)
+    parent.insert_element_before(element, *_SUCCESSORS[tag])
+    return element
+
+
+def _hyphenate(document: Document) -> None:
+    """Turn on automatic hyphenation, as justified Russian text needs."""
+    _add(document.settings.element, "w:autoHyphenation")
 
 
 def _page_field(paragraph: Paragraph) -> None:
@@ -102,21 +145,23 @@ def para(document: Document, text: str = "", *, align: str = "justify", indent: 
 
 def _no_borders(table: Table) -> None:
     """Make a layout table invisible."""
-    borders = OxmlElement("w:tblBorders")
+    borders = _add(table._tbl.tblPr, "w:tblBorders")
     for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        element = OxmlElement(f"w:{edge}")
-        element.set(qn("w:val"), "nil")
-        borders.append(element)
-    table._tbl.tblPr.append(borders)
+        borders.append(OxmlElement(f"w:{edge}", {qn("w:val"): "nil"}))
+
+
+def _no_cell_margins(table: Table) -> None:
+    """Let a layout table's text start exactly at the page margin."""
+    margins = _add(table._tbl.tblPr, "w:tblCellMar")
+    for edge in ("left", "right"):
+        margins.append(OxmlElement(f"w:{edge}", {qn("w:w"): "0", qn("w:type"): "dxa"}))
 
 
 def _fixed_widths(table: Table, widths: list[Cm]) -> None:
     """Fix the table layout and every column's width."""
     table.autofit = False
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    table._tbl.tblPr.append(layout)
+    table.alignment = WD_TABLE_ALIGNMENT.LEFT
+    table._tbl.tblPr.get_or_add_tblLayout().set(qn("w:type"), "fixed")
     for row in table.rows:
         for cell, width in zip(row.cells, widths):
             cell.width = width
@@ -125,15 +170,16 @@ def _fixed_widths(table: Table, widths: list[Cm]) -> None:
 
 
 def _cell_text(cell, text: str, *, align: str = "left", bold: bool = False,
-               size: int | None = None) -> Paragraph:
+               style: str | None = None) -> Paragraph:
+    """Put one run of text into a table cell's paragraph."""
     paragraph = cell.paragraphs[0]
+    if style:
+        paragraph.style = style
     paragraph.alignment = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER,
                            "right": WD_ALIGN_PARAGRAPH.RIGHT}[align]
     paragraph.paragraph_format.first_line_indent = Cm(0)
     run = paragraph.add_run(text)
     run.bold = bold or None
-    if size:
-        run.font.size = Pt(size)
     return paragraph
 
 
@@ -141,7 +187,8 @@ def signature_block(document: Document, person: str) -> None:
     """Position on the left, initials and surname on the right, level with its last line."""
     table = document.add_table(rows=1, cols=2)
     _no_borders(table)
-    _fixed_widths(table, [Cm(11.5), Cm(5.5)])
+    _no_cell_margins(table)
+    _fixed_widths(table, [Cm(12.7), Cm(4.3)])
     left, right = table.rows[0].cells
     _cell_text(left, f"{{{{ {person}|signature_position }}}}")
     _cell_text(right, f"{{{{ {person}|initials_surname }}}}", align="right")
@@ -162,9 +209,7 @@ def make_order(path: Path) -> None:
     para(document, "{{ order.issuer.name|upper }}", align="center", indent=False, bold=True)
     para(document, indent=False)
     kind = para(document, "ПРИКАЗ", align="center", indent=False, bold=True, size=16)
-    spacing = OxmlElement("w:spacing")
-    spacing.set(qn("w:val"), "60")
-    kind.runs[0]._r.get_or_add_rPr().append(spacing)
+    _add(kind.runs[0]._r.get_or_add_rPr(), "w:spacing", val="60")
     para(document, indent=False)
     date_line = para(document, "{{ order.date|date_numeric }}\t№ {{ order.number }}",
                      align="left", indent=False)
@@ -221,7 +266,7 @@ def make_roadmap_annex(path: Path) -> None:
 
 def _roadmap_table(document: Document) -> None:
     """Header repeated on every page; one merged cell per direction."""
-    widths = [Cm(4.6), Cm(6.4), Cm(2.6), Cm(3.4)]
+    widths = [Cm(4.3), Cm(6.1), Cm(2.7), Cm(3.9)]
     table = document.add_table(rows=6, cols=4)
     table.style = document.styles["Table Grid"]
     _fixed_widths(table, widths)
@@ -230,19 +275,19 @@ def _roadmap_table(document: Document) -> None:
     header._tr.get_or_add_trPr().append(repeat)
     for cell, title in zip(header.cells, ("Направления деятельности", "Мероприятия",
                                           "Сроки", "Ответственные")):
-        _cell_text(cell, title, align="center", bold=True, size=12)
+        _cell_text(cell, title, align="center", bold=True, style=TABLE_STYLE)
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-    _cell_text(table.rows[1].cells[0], "{%tr for direction in annex.directions %}", size=12)
-    _cell_text(table.rows[2].cells[0], "{%tr for activity in direction.activities %}", size=12)
+    _cell_text(table.rows[1].cells[0], "{%tr for direction in annex.directions %}", style=TABLE_STYLE)
+    _cell_text(table.rows[2].cells[0], "{%tr for activity in direction.activities %}", style=TABLE_STYLE)
     body = table.rows[3].cells
-    _cell_text(body[0], "{% vm %}{{ direction.title|typo }}", size=12)
-    _cell_text(body[1], "{{ activity.text|typo }}", size=12)
-    _cell_text(body[2], "{{ activity.deadline|deadline }}", align="center", size=12)
-    _cell_text(body[3], "{{r activity.responsible|names_column }}", size=12)
+    _cell_text(body[0], "{% vm %}{{ direction.title|typo }}", style=TABLE_STYLE)
+    _cell_text(body[1], "{{ activity.text|typo }}", style=TABLE_STYLE)
+    _cell_text(body[2], "{{ activity.deadline|deadline }}", align="center", style=TABLE_STYLE)
+    _cell_text(body[3], "{{r activity.responsible|names_column }}", style=TABLE_STYLE)
     no_split = OxmlElement("w:cantSplit")
     table.rows[3]._tr.get_or_add_trPr().append(no_split)
-    _cell_text(table.rows[4].cells[0], "{%tr endfor %}", size=12)
-    _cell_text(table.rows[5].cells[0], "{%tr endfor %}", size=12)
+    _cell_text(table.rows[4].cells[0], "{%tr endfor %}", style=TABLE_STYLE)
+    _cell_text(table.rows[5].cells[0], "{%tr endfor %}", style=TABLE_STYLE)
 
 
 def main() -> None:

@@ -1,0 +1,34 @@
+# docgen: `make documents` builds everything into build/, `make test` runs the tests.
+# Both set up what they need: the virtual environment, the Python packages and,
+# when missing, the Debian packages (installed when run as root, printed otherwise).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEBIAN_PACKAGES := libreoffice-writer-nogui fonts-liberation2 hyphen-ru poppler-utils
+
+.PHONY: documents test check templates system clean
+
+documents: $(BIN)/docgen system
+	$(BIN)/docgen build
+
+test: $(BIN)/docgen system
+	$(BIN)/pytest
+
+check: $(BIN)/docgen
+	$(BIN)/docgen check
+
+# Re-create templates/*.docx from tools/make_templates.py (overwrites a clerk's edits).
+templates: $(BIN)/docgen
+	$(BIN)/python tools/make_templates.py templates
+
+system:
+	@sh tools/system-packages.sh $(DEBIAN_PACKAGES)
+
+$(BIN)/docgen: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+clean:
+	rm -rf build
