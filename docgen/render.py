@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from docx import Document
+from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
@@ -20,6 +22,8 @@ from . import model
 from .errors import ContentError, Problem
 from .filters import FILTERS
 
+_NOT_A_DOCX = (zipfile.BadZipFile, PackageNotFoundError, KeyError)
+_DAMAGED = "файл шаблона повреждён или не является документом DOCX; восстановите его из git"
 _MISSING_ATTRIBUTE = re.compile(r"'(?P<owner>[\w.]+) object' has no attribute '(?P<name>\w+)'")
 _MISSING_NAME = re.compile(r"'(?P<name>\w+)' is undefined")
 
@@ -63,7 +67,12 @@ class Renderer:
         path = self.templates / template
         if not path.is_file():
             return [self._problem(template, None, f"шаблон не найден: {self.shown_as / template}")]
-        unknown = DocxTemplate(path).get_undeclared_template_variables(self.env, context)
+        try:
+            unknown = DocxTemplate(path).get_undeclared_template_variables(self.env, context)
+        except TemplateError as exc:
+            return [self._template_problem(template, path, exc)]
+        except _NOT_A_DOCX:
+            return [self._problem(template, None, _DAMAGED)]
         if unknown:
             return [self._problem(template, name, _missing_message(name, list(context)))
                     for name in sorted(unknown)]
@@ -83,6 +92,8 @@ class Renderer:
             document.render(context, jinja_env=self.env, autoescape=True)
         except TemplateError as exc:
             raise ContentError([self._template_problem(template, path, exc)]) from None
+        except _NOT_A_DOCX:
+            raise ContentError([self._problem(template, None, _DAMAGED)]) from None
         return document
 
     def _template_problem(self, template: str, path: Path, exc: TemplateError) -> Problem:
@@ -96,6 +107,10 @@ class Renderer:
                 return self._problem(template, name, _missing_message(name, known)
                                      + _where(path, name))
         if isinstance(exc, TemplateSyntaxError):
+            if message.startswith("Unexpected end of template"):
+                return self._problem(template, None, "ошибка в теге шаблона: тег {% if %} или "
+                                     "{% for %} не закрыт до конца шаблона"
+                                     f" ({message})")
             return self._problem(template, None, f"ошибка в теге шаблона: {message}")
         if isinstance(exc, SecurityError):
             return self._problem(template, None, f"шаблон делает недопустимое: {message}")

@@ -68,7 +68,6 @@ def _style_document(document: Document) -> None:
     _add(table_text.element.get_or_add_pPr(), "w:suppressAutoHyphens")
     _hyphenate(document)
     header_style = document.styles["Header"]
-    header_style.font.name = FONT
     header_style.font.size = Pt(12)
 
 

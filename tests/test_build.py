@@ -1,0 +1,106 @@
+"""The build's outputs are all or nothing; without LibreOffice the DOCX files still come."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from docgen.cli import main
+from docgen.convert import convert_to_pdf
+from docgen.errors import ConversionError
+
+OUT = Path("build/orders/2022-685")
+
+
+def _snapshot(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _script(folder: Path, name: str, body: str) -> Path:
+    path = folder / name
+    path.write_text("#!/bin/sh\n" + body + "\n", encoding="utf-8")
+    path.chmod(0o755)
+    return path
+
+
+def test_failed_runs_leave_earlier_outputs_as_they_were(
+        project: Path, tmp_path_factory: pytest.TempPathFactory,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["-C", str(project), "build"]) == 0
+    before = _snapshot(project / "build")
+    assert "orders/2022-685/bundle.pdf" in before
+
+    order = project / "content/orders/2022-685/order.yaml"
+    template = project / "templates/annex-roadmap.docx"
+    good_order, good_template = order.read_text(encoding="utf-8"), template.read_bytes()
+    order.write_text(good_order.replace("Контроль исполнения", "Надзор за исполнением"),
+                     encoding="utf-8")
+    template.write_bytes(b"not a docx")
+    assert main(["-C", str(project), "build"]) == 1
+    assert _snapshot(project / "build") == before
+
+    template.unlink()
+    assert main(["-C", str(project), "build"]) == 1
+    assert _snapshot(project / "build") == before
+
+    failing = _script(tmp_path_factory.mktemp("bin"), "soffice", "echo broken >&2; exit 3")
+    order.write_text(good_order, encoding="utf-8")
+    template.write_bytes(good_template)
+    assert main(["-C", str(project), "build", "--soffice", str(failing)]) == 1
+    err = capsys.readouterr().err
+    assert "LibreOffice не создал" in err and "код выхода 3" in err
+    assert _snapshot(project / "build") == before
+    assert [p.name for p in (project / "build").iterdir()] == ["orders"]
+
+
+def test_without_libreoffice_the_docx_files_are_built(
+        project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["-C", str(project), "build", "--soffice", "/nonexistent/soffice"]) == 0
+    err = capsys.readouterr().err
+    assert "PDF не созданы: LibreOffice не найден" in err
+    assert "sudo apt-get install libreoffice-writer-nogui" in err
+    folder = project / OUT
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "annex-1.docx", "manifest.json", "order.docx"]
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert sorted(manifest["files"]) == ["annex-1.docx", "order.docx"]
+
+
+def test_a_hanging_converter_is_killed_at_its_timeout(tmp_path: Path) -> None:
+    marker = tmp_path / "started"
+    hanging = _script(tmp_path, "soffice", f"touch {marker}; sleep 300 & wait")
+    document = tmp_path / "a.docx"
+    document.write_bytes(b"")
+    started = time.monotonic()
+    with pytest.raises(ConversionError, match="не завершил преобразование в PDF за 1 с"):
+        convert_to_pdf([document], tmp_path, str(hanging), timeout=1)
+    assert time.monotonic() - started < 10
+    assert marker.exists()
+    leftovers = subprocess.run(["pgrep", "-f", "sleep 300"], capture_output=True, text=True)
+    assert leftovers.stdout.strip() == ""
+
+
+def test_conversion_uses_one_process_with_its_own_profile(tmp_path: Path) -> None:
+    log = tmp_path / "calls"
+    recorder = _script(tmp_path, "soffice", f'echo "$@" >> {log}; exit 0')
+    documents = [tmp_path / "a.docx", tmp_path / "b.docx"]
+    with pytest.raises(ConversionError, match="не создал a.pdf, b.pdf"):
+        convert_to_pdf(documents, tmp_path, str(recorder))
+    calls = log.read_text(encoding="utf-8").splitlines()
+    assert len(calls) == 1
+    assert "-env:UserInstallation=file:///" in calls[0] and "--headless" in calls[0]
+    assert calls[0].endswith(f"{documents[0]} {documents[1]}")
+
+
+def test_build_writes_nothing_outside_its_folder(project: Path) -> None:
+    before = sorted(os.listdir(project))
+    assert main(["-C", str(project), "build", "--no-pdf"]) == 0
+    assert sorted(os.listdir(project)) == sorted([*before, "build"])
+    assert sorted(p.name for p in (project / "build").iterdir()) == ["orders"]
