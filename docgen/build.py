@@ -161,7 +161,7 @@ def _convert_all(rendered: dict[str, Path], target: Path, soffice: str | None) -
     binary = find_soffice(soffice)
     keys = list(rendered)
     pdfs = convert_to_pdf([rendered[key] for key in keys], target, binary)
-    return dict(zip(keys, pdfs))
+    return dict(zip(keys, pdfs, strict=True))
 
 
 def _assemble(folder: FolderPlan, rendered: dict[str, Path], pdfs: dict[str, Path],

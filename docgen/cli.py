@@ -9,7 +9,7 @@ from pathlib import Path
 
 from . import __version__
 from .build import build, check
-from .errors import ContentError, DocgenError, Problem
+from .errors import ContentError, DocgenError, Problem, Severity
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except ContentError as exc:
         _print_problems(exc.problems)
-        errors = sum(1 for p in exc.problems if p.severity.name == "ERROR")
+        errors = sum(1 for p in exc.problems if p.severity is Severity.ERROR)
         print(f"Найдено ошибок: {errors}. Документы не изменены.", file=sys.stderr)
         return 1
     except DocgenError as exc:

@@ -12,8 +12,8 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import ContentError, Problem
 from .model import (
-    OrderBundle,
     Order,
+    OrderBundle,
     OrganizationsFile,
     PeopleFile,
     Project,
@@ -60,12 +60,24 @@ class _Collector:
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
 
-    def read(self, relative: Path, referenced_from: Problem | None = None) -> YamlFile | None:
-        """The parsed file, or None after recording why it could not be read."""
+    def read(self, relative: Path, referenced_at: tuple[YamlFile, Loc] | None = None
+             ) -> YamlFile | None:
+        """The parsed file, or None after recording why it could not be read.
+
+        A file that cannot be opened is reported where it is referenced, if it is.
+        """
         try:
-            source = read_yaml(self.root / relative, relative, referenced_from)
+            source = read_yaml(self.root / relative, relative)
         except ContentError as exc:
             self.problems.extend(exc.problems)
+            return None
+        except OSError as exc:
+            message = f"не удаётся прочитать файл {relative}: {exc.strerror or exc}"
+            if referenced_at is None:
+                self.problems.append(Problem(relative, None, None, None, message))
+            else:
+                referrer, loc = referenced_at
+                self.problems.append(referrer.problem(loc, message))
             return None
         self.warnings.extend(source.warnings)
         return source
@@ -108,23 +120,32 @@ def _load_registry(collector: _Collector) -> Registry | None:
 
 def _load_order(collector: _Collector, registry: Registry | None,
                 relative: Path) -> OrderBundle | None:
+    """An order and its annexes; annex files are read even when the order has errors."""
     source = collector.read(relative)
-    raw_annexes = source.data.get("annexes") if source and isinstance(source.data, dict) else None
-    annex_sources = [
-        collector.read(relative.parent / name, source.problem(("annexes", i), ""))
-        for i, name in enumerate(raw_annexes or []) if isinstance(name, str)
-    ] if isinstance(raw_annexes, list) else []
-    if registry is None or source is None:
+    if source is None:
+        return None
+    annex_sources = [collector.read(relative.parent / name, (source, ("annexes", index)))
+                     for index, name in _annex_names(source.data)]
+    if registry is None:
         return None
     context = {"registry": registry}
     order = collector.validate(source, Order, context)
-    annexes = [collector.validate(s, RoadmapAnnex, context) for s in annex_sources if s]
+    annexes = [collector.validate(annex, RoadmapAnnex, context)
+               for annex in annex_sources if annex is not None]
     if order is None or None in annexes or len(annexes) != len(order.annexes):
         return None
     _check_annex_references(collector, source, order, annexes)
-    for annex, annex_source in zip(annexes, annex_sources):
+    for annex, annex_source in zip(annexes, annex_sources, strict=True):
         _check_unique_ids(collector, annex_source, annex)
     return OrderBundle(slug=relative.parent.name, order=order, annexes=annexes)
+
+
+def _annex_names(data: Any) -> list[tuple[int, str]]:
+    """Positions and names of the annex files an order lists, read before validation."""
+    names = data.get("annexes") if isinstance(data, dict) else None
+    if not isinstance(names, list):
+        return []
+    return [(index, name) for index, name in enumerate(names) if isinstance(name, str)]
 
 
 def _check_annex_references(collector: _Collector, source: YamlFile, order: Order,

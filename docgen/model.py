@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -61,7 +61,7 @@ def _no_full_stop(text: str) -> str:
 Title = Annotated[Text, AfterValidator(_no_full_stop)]
 
 
-class Case(str, Enum):
+class Case(StrEnum):
     """Grammatical cases the documents need."""
 
     NOMINATIVE = "nominative"

@@ -61,19 +61,9 @@ def field_name(loc: Loc) -> str | None:
     return text or None
 
 
-def read_yaml(path: Path, shown_as: Path, referenced_from: Problem | None = None) -> YamlFile:
-    """Read and parse `path`; `shown_as` is the name used in messages."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        message = f"не удаётся прочитать файл {shown_as}: {reason}"
-        if referenced_from is not None:
-            problem = Problem(referenced_from.path, referenced_from.line, referenced_from.column,
-                              referenced_from.field, message)
-        else:
-            problem = Problem(shown_as, None, None, None, message)
-        raise ContentError([problem]) from None
+def read_yaml(path: Path, shown_as: Path) -> YamlFile:
+    """Parse `path`, named `shown_as` in messages; OSError if it cannot be read at all."""
+    raw = path.read_bytes()
     text = _decode(raw, shown_as)
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)

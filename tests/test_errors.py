@@ -187,7 +187,8 @@ def test_all_errors_of_a_run_are_shown_together(project: Path,
     _replace(project, ANNEX, "deadline: Сентябрь", "deadline: [Сентябрь]")
     code, err = _check(project, capsys)
     assert code == 1
-    assert "поле «date»" in err and "поле «issuer»" in err and "поле «directions[1].activities[1].deadline»" in err
+    for field in ("date", "issuer", "directions[1].activities[1].deadline"):
+        assert f"поле «{field}»" in err
     assert "Найдено ошибок: 3." in err
 
 

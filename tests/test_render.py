@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 from docx import Document
+from docx_text import paragraphs
 
 from docgen.cli import main
-from docx_text import paragraphs
 
 ORDER = Path("content/orders/2022-685/order.yaml")
 ANNEX = Path("content/orders/2022-685/annex-1-roadmap.yaml")

@@ -37,7 +37,7 @@ def _table_segments(text: str) -> list[str]:
             continue
         cells = (line.split("\t") + ["", "", "", ""])[:4]
         if rows and not cells[2].strip() and len(rows) > 1:
-            rows[-1] = [f"{old} {new}".strip() for old, new in zip(rows[-1], cells)]
+            rows[-1] = [f"{old} {new}".strip() for old, new in zip(rows[-1], cells, strict=True)]
         else:
             rows.append(cells)
     return [normalise(cell) for row in rows for cell in row if cell.strip()]

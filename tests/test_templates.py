@@ -12,10 +12,10 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
+from docx_text import normalise, paragraphs
 from pypdf import PdfReader
 
 from docgen.cli import main
-from docx_text import normalise, paragraphs
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = ["order.docx", "annex-roadmap.docx"]
@@ -61,7 +61,8 @@ def test_roadmap_table_header_repeats_and_directions_are_merged(built: Path) -> 
 def test_signature_stands_level_with_the_last_line_of_the_position(built: Path) -> None:
     table = Document(str(built / "order.docx")).tables[-1]
     position, name = table.rows[0].cells
-    assert position.text == "Заместитель главы администрации\u00a0—\nначальник Управления образования администрации БГО"
+    assert position.text == ("Заместитель главы администрации\u00a0—\n"
+                             "начальник Управления образования администрации БГО")
     assert name.text == "О.И.\u00a0Матасова"
     assert name.vertical_alignment == 3  # bottom
     assert name.paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT

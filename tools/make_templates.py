@@ -162,9 +162,9 @@ def _fixed_widths(table: Table, widths: list[Cm]) -> None:
     table.alignment = WD_TABLE_ALIGNMENT.LEFT
     table._tbl.tblPr.get_or_add_tblLayout().set(qn("w:type"), "fixed")
     for row in table.rows:
-        for cell, width in zip(row.cells, widths):
+        for cell, width in zip(row.cells, widths, strict=True):
             cell.width = width
-    for column, width in zip(table.columns, widths):
+    for column, width in zip(table.columns, widths, strict=True):
         column.width = width
 
 
@@ -273,7 +273,7 @@ def _roadmap_table(document: Document) -> None:
     repeat = OxmlElement("w:tblHeader")
     header._tr.get_or_add_trPr().append(repeat)
     for cell, title in zip(header.cells, ("Направления деятельности", "Мероприятия",
-                                          "Сроки", "Ответственные")):
+                                          "Сроки", "Ответственные"), strict=True):
         _cell_text(cell, title, align="center", bold=True, style=TABLE_STYLE)
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
     _cell_text(table.rows[1].cells[0], "{%tr for direction in annex.directions %}", style=TABLE_STYLE)
