@@ -11,13 +11,19 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .errors import ContentError, Problem
+from .consistency import RESERVE, check_links
 from .model import (
+    Campaign,
+    CandidatesFile,
+    InterviewsFile,
     Order,
     OrderBundle,
     OrganizationsFile,
     PeopleFile,
+    PlansFile,
     Project,
     Registry,
+    Reserve,
     RoadmapAnnex,
 )
 from .yamlfile import Loc, YamlFile, read_yaml
@@ -25,6 +31,8 @@ from .yamlfile import Loc, YamlFile, read_yaml
 ORGANIZATIONS = Path("content/registry/organizations.yaml")
 PEOPLE = Path("content/registry/people.yaml")
 ORDERS = Path("content/orders")
+RESERVE_FILES = ("candidates.yaml", "interviews.yaml", "plans.yaml")
+CAMPAIGN = Path("campaign.yaml")
 
 _DATE_HINT = "ожидалась дата в виде ГГГГ-ММ-ДД, например 2022-08-30"
 
@@ -59,6 +67,7 @@ class _Collector:
         self.root = root
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
+        self.sources: dict[Path, YamlFile] = {}
 
     def read(self, relative: Path, referenced_at: tuple[YamlFile, Loc] | None = None
              ) -> YamlFile | None:
@@ -80,6 +89,7 @@ class _Collector:
                 self.problems.append(referrer.problem(loc, message))
             return None
         self.warnings.extend(source.warnings)
+        self.sources[relative] = source
         return source
 
     def validate(self, source: YamlFile, model: type[BaseModel],
@@ -97,47 +107,85 @@ def load_project(root: Path) -> tuple[Project, list[Problem]]:
     """Load and validate all content under `root`; return the project and its warnings."""
     collector = _Collector(root)
     registry = _load_registry(collector)
+    reserve = _load_reserve(collector, registry) if (root / RESERVE).is_dir() else None
     orders = [_load_order(collector, registry, path.relative_to(root))
               for path in sorted((root / ORDERS).glob("*/order.yaml"))]
+    if registry is not None and not collector.problems:
+        collector.problems += check_links([o for o in orders if o], reserve, collector.sources)
     if collector.problems:
         raise ContentError(collector.problems + collector.warnings)
     assert registry is not None
-    return Project(registry=registry, orders=[o for o in orders if o]), collector.warnings
+    project = Project(registry=registry, orders=[o for o in orders if o], reserve=reserve)
+    return project, collector.warnings
+
+
+def _with_ids(table: dict[str, Any]) -> dict[str, Any]:
+    """The table with each entry's id set to its key."""
+    for key, entry in table.items():
+        entry.id = key
+    return table
 
 
 def _load_registry(collector: _Collector) -> Registry | None:
-    orgs_source = collector.read(ORGANIZATIONS)
+    """People first, then organizations, whose heads are people."""
     people_source = collector.read(PEOPLE)
-    orgs = orgs_source and collector.validate(orgs_source, OrganizationsFile)
+    orgs_source = collector.read(ORGANIZATIONS)
     people = people_source and collector.validate(people_source, PeopleFile)
-    if not (orgs and people):
+    if not people:
         return None
-    for table in (orgs.organizations, people.people, people.groups):
-        for key, entry in table.items():
-            entry.id = key
-    return Registry(organizations=orgs.organizations, people=people.people, groups=people.groups)
+    registry = Registry(people=_with_ids(people.people), groups=_with_ids(people.groups))
+    orgs = orgs_source and collector.validate(orgs_source, OrganizationsFile,
+                                              {"registry": registry})
+    if not orgs:
+        return None
+    registry.organizations = _with_ids(orgs.organizations)
+    return registry
+
+
+def _load_reserve(collector: _Collector, registry: Registry | None) -> Reserve | None:
+    """Candidates, then the interviews and plans that refer to them."""
+    sources = [collector.read(RESERVE / name) for name in RESERVE_FILES]
+    if registry is None or None in sources:
+        return None
+    candidates_source, interviews_source, plans_source = sources
+    context = {"registry": registry}
+    candidates = collector.validate(candidates_source, CandidatesFile, context)
+    if candidates is None:
+        return None
+    registry.candidates = _with_ids(candidates.candidates)
+    interviews = collector.validate(interviews_source, InterviewsFile, context)
+    plans = collector.validate(plans_source, PlansFile, context)
+    if interviews is None or plans is None:
+        return None
+    return Reserve(candidates=registry.candidates, interviews=interviews, plans=plans)
 
 
 def _load_order(collector: _Collector, registry: Registry | None,
                 relative: Path) -> OrderBundle | None:
-    """An order and its annexes; annex files are read even when the order has errors."""
+    """An order, its annexes and its campaign; all files are read even when some fail."""
     source = collector.read(relative)
     if source is None:
         return None
     annex_sources = [collector.read(relative.parent / name, (source, ("annexes", index)))
                      for index, name in _annex_names(source.data)]
+    campaign_path = relative.parent / CAMPAIGN
+    campaign_source = collector.read(campaign_path) if (collector.root / campaign_path).exists() \
+        else None
     if registry is None:
         return None
     context = {"registry": registry}
     order = collector.validate(source, Order, context)
     annexes = [collector.validate(annex, RoadmapAnnex, context)
                for annex in annex_sources if annex is not None]
+    campaign = campaign_source and collector.validate(campaign_source, Campaign, context)
     if order is None or None in annexes or len(annexes) != len(order.annexes):
         return None
     _check_annex_references(collector, source, order, annexes)
     for annex, annex_source in zip(annexes, annex_sources, strict=True):
         _check_unique_ids(collector, annex_source, annex)
-    return OrderBundle(slug=relative.parent.name, order=order, annexes=annexes)
+        _remember_activity_positions(annex_source, annex)
+    return OrderBundle(slug=relative.parent.name, order=order, annexes=annexes,
+                       campaign=campaign or None)
 
 
 def _annex_names(data: Any) -> list[tuple[int, str]]:
@@ -146,6 +194,14 @@ def _annex_names(data: Any) -> list[tuple[int, str]]:
     if not isinstance(names, list):
         return []
     return [(index, name) for index, name in enumerate(names) if isinstance(name, str)]
+
+
+def _remember_activity_positions(source: YamlFile, annex: RoadmapAnnex) -> None:
+    """Let each activity know where it stands, for messages about it found later."""
+    for d, direction in enumerate(annex.directions):
+        for a, activity in enumerate(direction.activities):
+            line, column = source.position(("directions", d, "activities", a))
+            activity._where = (source.path, line, column)
 
 
 def _check_annex_references(collector: _Collector, source: YamlFile, order: Order,

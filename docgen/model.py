@@ -6,6 +6,7 @@ import datetime as dt
 import difflib
 import re
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -16,6 +17,7 @@ from pydantic import (
     Field,
     PlainValidator,
     StringConstraints,
+    PrivateAttr,
     ValidationInfo,
     model_validator,
 )
@@ -83,8 +85,8 @@ class CaseForms(Strict):
     name: Text | None = None
 
 
-class Person(Strict):
-    """An official or a school head, stored once in the nominative."""
+class Named(Strict):
+    """Someone with a name: surname, given names or initials, and gender for declension."""
 
     id: str = ""
     surname: Text
@@ -92,19 +94,33 @@ class Person(Strict):
     patronymic: Text | None = None
     initials: Annotated[str, StringConstraints(pattern=r"^([А-ЯЁ]\.){1,2}$")] | None = None
     gender: Literal["male", "female"]
-    position: Text
-    signature_position: Text | None = None
-    phone: Text | None = None
     forms: dict[Case, CaseForms] = Field(default_factory=dict)
+    sample: bool = False
 
     @model_validator(mode="after")
-    def _fill_initials(self) -> Person:
+    def _fill_initials(self) -> Named:
         if self.initials is None:
             if self.first_name is None:
                 raise PydanticCustomError(
                     "initials_missing", "укажите initials (например, «И.Н.») или first_name")
-            self.initials = "".join(f"{part[0]}." for part in (self.first_name, self.patronymic) if part)
+            self.initials = "".join(f"{part[0]}." for part in (self.first_name, self.patronymic)
+                                    if part)
         return self
+
+    @property
+    def full_name(self) -> str:
+        """«Зайцева Марина Викторовна», or surname and initials when names are unknown."""
+        names = [part for part in (self.first_name, self.patronymic) if part]
+        return " ".join([self.surname, *names]) if names else f"{self.surname} {self.initials}"
+
+
+class Person(Named):
+    """An official, a school head or a mentor, stored once in the nominative."""
+
+    position: Text
+    signature_position: Text | None = None
+    phone: Text | None = None
+    email: Text | None = None
 
 
 class Group(Strict):
@@ -116,20 +132,14 @@ class Group(Strict):
     forms: dict[Case, CaseForms] = Field(default_factory=dict)
 
 
-class Organization(Strict):
-    """The administration or a school."""
+class Efficiency(StrEnum):
+    """A school head's efficiency level by the regional monitoring."""
 
-    id: str = ""
-    kind: Literal["administration", "school"]
-    name: Text
-    short_name: Text
-    sample: bool = False
-
-
-class OrganizationsFile(Strict):
-    """content/registry/organizations.yaml."""
-
-    organizations: dict[Id, Organization]
+    HIGH = "high"
+    ABOVE_AVERAGE = "above-average"
+    AVERAGE = "average"
+    BELOW_AVERAGE = "below-average"
+    LOW = "low"
 
 
 class PeopleFile(Strict):
@@ -142,9 +152,14 @@ class PeopleFile(Strict):
 class Registry(BaseModel):
     """Everything that content refers to by id."""
 
-    organizations: dict[str, Organization]
+    organizations: dict[str, Organization] = Field(default_factory=dict)
     people: dict[str, Person]
     groups: dict[str, Group]
+    candidates: dict[str, Candidate] = Field(default_factory=dict)
+
+    def schools(self) -> list[Organization]:
+        """The schools, in the registry's order."""
+        return [org for org in self.organizations.values() if org.kind == "school"]
 
 
 def _closest(value: str, known: list[str]) -> str:
@@ -173,6 +188,36 @@ def _reference(table_name: str, what: str):
 
 
 PersonRef = Annotated[Person, _reference("people", "человека")]
+
+
+class Organization(Strict):
+    """The administration or a school; schools have a head and an efficiency level."""
+
+    id: str = ""
+    kind: Literal["administration", "school"]
+    name: Text
+    short_name: Text
+    head: PersonRef | None = None
+    email: Text | None = None
+    phone: Text | None = None
+    address: Text | None = None
+    efficiency: Efficiency | None = None
+    sample: bool = False
+
+    @model_validator(mode="after")
+    def _school_has_head(self) -> Organization:
+        if self.kind == "school" and (self.head is None or self.email is None):
+            raise PydanticCustomError("school_head", "у школы должны быть указаны head и email")
+        return self
+
+
+class OrganizationsFile(Strict):
+    """content/registry/organizations.yaml."""
+
+    organizations: dict[Id, Organization]
+
+
+
 OrganizationRef = Annotated[Organization, _reference("organizations", "организации")]
 AddresseeRef = Annotated[Person | Group, _reference("people|groups", "адресата")]
 
@@ -211,13 +256,34 @@ def _deadline(value: Any) -> dt.date | str:
 Deadline = Annotated[dt.date | str, PlainValidator(_deadline)]
 
 
+class DocumentKind(StrEnum):
+    """Kinds of campaign documents a roadmap activity may produce."""
+
+    NOMINATION_REQUEST = "nomination-request"
+    BEST_PRACTICE_REQUEST = "best-practice-request"
+    RESERVE_LIST = "reserve-list"
+    INTERVIEW_PROTOCOL = "interview-protocol"
+    INDIVIDUAL_PLAN = "individual-plan"
+
+
+DOCUMENT_NAMES = {
+    DocumentKind.NOMINATION_REQUEST: "запрос в ОО о кандидатах в резерв",
+    DocumentKind.BEST_PRACTICE_REQUEST: "запрос плана обмена лучшими практиками",
+    DocumentKind.RESERVE_LIST: "список резерва управленческих кадров",
+    DocumentKind.INTERVIEW_PROTOCOL: "протокол собеседования",
+    DocumentKind.INDIVIDUAL_PLAN: "индивидуальный план подготовки",
+}
+
+
 class Activity(Strict):
-    """One activity of the roadmap."""
+    """One activity of the roadmap, with the kinds of documents it produces."""
 
     id: Id | None = None
     text: Text
     deadline: Deadline
     responsible: list[AddresseeRef] = Field(min_length=1)
+    produces: list[DocumentKind] = Field(default_factory=list)
+    _where: tuple[Path, int, int] | None = PrivateAttr(default=None)
 
 
 class Direction(Strict):
@@ -257,16 +323,234 @@ class Order(Strict):
 
 
 
+def _one_deadline_mark(text: str) -> str:
+    """Check that the sentence names the place of the deadline once, as «{deadline}»."""
+    if text.count("{deadline}") != 1:
+        raise PydanticCustomError(
+            "deadline_mark", "укажите место срока в тексте ровно один раз: {{deadline}}")
+    return text
+
+
+OutgoingNumber = Annotated[str, StringConstraints(strip_whitespace=True,
+                                                 pattern=r"^[0-9А-Яа-яЁё/.-]+$")]
+
+
+class Letter(Strict):
+    """An outgoing letter to schools: one number and date, a copy for each school."""
+
+    number: OutgoingNumber
+    date: dt.date
+    deadline: dt.date
+    title: Title
+    text: list[Block] = Field(min_length=1)
+    deadline_text: Annotated[Text, AfterValidator(_one_deadline_mark)]
+    signatory: PersonRef
+    executor: PersonRef
+    activity: Id | None = None
+
+    @model_validator(mode="after")
+    def _executor_has_phone(self) -> Letter:
+        if self.executor.phone is None:
+            raise PydanticCustomError(
+                "executor_phone", "у исполнителя письма должен быть телефон (phone) в реестре")
+        return self
+
+
+class NominationRequest(Letter):
+    """The request to every school for nominees, with its response form."""
+
+    form_title: Title
+    blank_rows: int = Field(default=3, ge=0, le=30)
+
+
+class BestPracticeRequest(Letter):
+    """The request for best-practice plans to the schools of the given efficiency levels."""
+
+    efficiency: list[Efficiency] = Field(min_length=1)
+
+
+class ReserveList(Strict):
+    """The reserve list of included candidates, approved by the head of the administration."""
+
+    title: Title
+    date: dt.date
+    approver: PersonRef
+
+
+class Campaign(Strict):
+    """content/orders/<order>/campaign.yaml: the documents the roadmap sets in motion."""
+
+    nomination_request: NominationRequest
+    best_practice_request: BestPracticeRequest | None = None
+    reserve_list: ReserveList | None = None
+
+
+class CandidateStatus(StrEnum):
+    """Where a candidate stands in the campaign."""
+
+    NOMINATED = "nominated"
+    INTERVIEWED = "interviewed"
+    INCLUDED = "included"
+    DECLINED = "declined"
+
+
+Years = Annotated[int, Field(ge=0, le=60)]
+
+
+class Candidate(Named):
+    """A teacher nominated for the reserve of school heads (personal data)."""
+
+    school: OrganizationRef
+    position: Text
+    education: Text
+    teaching_experience: Years
+    management_experience: Years
+    training: Text | None = None
+    status: CandidateStatus
+    mentor: PersonRef | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Candidate:
+        if self.school.kind != "school":
+            raise PydanticCustomError("not_a_school", "school должен ссылаться на школу")
+        if self.status == CandidateStatus.INCLUDED and self.mentor is None:
+            raise PydanticCustomError("mentor_missing",
+                                      "у кандидата, включённого в резерв, должен быть mentor")
+        return self
+
+
+class CandidatesFile(Strict):
+    """content/reserve/candidates.yaml."""
+
+    candidates: dict[Id, Candidate]
+
+
+CandidateRef = Annotated[Candidate, _reference("candidates", "кандидата")]
+
+
+class Criterion(Strict):
+    """An interview criterion and its highest score."""
+
+    id: Id
+    name: Text
+    max: int = Field(ge=1, le=100)
+
+
+class Commission(Strict):
+    """The interview commission."""
+
+    chair: PersonRef
+    secretary: PersonRef
+    members: list[PersonRef] = Field(default_factory=list)
+
+
+Registry.model_rebuild()
+
+
+class Interview(Strict):
+    """One interview with a candidate, which gets its own protocol."""
+
+    number: OutgoingNumber
+    candidate: CandidateRef
+    date: dt.date
+    scores: dict[Id, Annotated[int, Field(ge=0)]]
+    recommendation: Text
+    decision: Literal["included", "declined"] | None = None
+
+
+class InterviewsFile(Strict):
+    """content/reserve/interviews.yaml."""
+
+    place: Text
+    commission: Commission
+    criteria: list[Criterion] = Field(min_length=1)
+    interviews: list[Interview] = Field(default_factory=list)
+
+    def total(self, interview: Interview) -> int:
+        """The interview's total score."""
+        return sum(interview.scores.values())
+
+    def maximum(self) -> int:
+        """The highest total score possible."""
+        return sum(criterion.max for criterion in self.criteria)
+
+
+class PlanActivity(Strict):
+    """An activity of an individual plan."""
+
+    text: Text
+    deadline: Deadline
+    report: Text
+
+
+class PlanSection(Strict):
+    """A section of the individual plan, following a direction of the roadmap."""
+
+    id: Id
+    direction: Id
+    title: Text
+    activities: list[PlanActivity] = Field(min_length=1)
+
+
+class PlanAddition(PlanActivity):
+    """An activity one candidate's plan has beyond the common ones."""
+
+    section: Id
+
+
+class PlansFile(Strict):
+    """content/reserve/plans.yaml: the individual plan every included candidate gets."""
+
+    title: Title
+    period: Text
+    date: dt.date
+    approver: PersonRef
+    sections: list[PlanSection] = Field(min_length=1)
+    additions: dict[Id, list[PlanAddition]] = Field(default_factory=dict)
+
+
+class Reserve(BaseModel):
+    """The personnel reserve: candidates, their interviews and the plan they follow."""
+
+    candidates: dict[str, Candidate]
+    interviews: InterviewsFile
+    plans: PlansFile
+
+    def interviews_of(self, candidate: Candidate) -> list[Interview]:
+        """The candidate's interviews, oldest first."""
+        return sorted((i for i in self.interviews.interviews if i.candidate.id == candidate.id),
+                      key=lambda interview: interview.date)
+
+    def included(self) -> list[Candidate]:
+        """Candidates included in the reserve."""
+        return [c for c in self.candidates.values() if c.status == CandidateStatus.INCLUDED]
+
+    def sections_for(self, candidate: Candidate) -> list[PlanSection]:
+        """The candidate's plan: the common sections with the candidate's additions."""
+        additions = self.plans.additions.get(candidate.id, [])
+        return [section.model_copy(update={"activities": section.activities + [
+                    PlanActivity(text=a.text, deadline=a.deadline, report=a.report)
+                    for a in additions if a.section == section.id]})
+                for section in self.plans.sections]
+
+
 class OrderBundle(BaseModel):
-    """An order with its annexes, numbered in the order they are listed."""
+    """An order with its annexes, numbered in the order they are listed, and its campaign."""
 
     slug: str
     order: Order
     annexes: list[RoadmapAnnex]
+    campaign: Campaign | None = None
 
-    def annex_number(self, annex_id: str) -> int:
-        """Number of the annex with `annex_id`, from 1."""
-        return next(i for i, annex in enumerate(self.annexes, 1) if annex.id == annex_id)
+    def activities(self) -> dict[str, Activity]:
+        """The roadmap activities that have ids, by id."""
+        return {activity.id: activity for annex in self.annexes for direction in annex.directions
+                for activity in direction.activities if activity.id}
+
+    def directions(self) -> dict[str, Direction]:
+        """The roadmap directions, by id."""
+        return {direction.id: direction for annex in self.annexes
+                for direction in annex.directions}
 
 
 class Project(BaseModel):
@@ -274,3 +558,4 @@ class Project(BaseModel):
 
     registry: Registry
     orders: list[OrderBundle]
+    reserve: Reserve | None = None

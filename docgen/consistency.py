@@ -1,0 +1,107 @@
+"""Checks across content files: links between the campaign, the roadmap and the reserve."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import Problem
+from .model import CandidateStatus, OrderBundle, Reserve
+from .yamlfile import YamlFile
+
+RESERVE = Path("content/reserve")
+
+_STATUS_NAMES = {
+    CandidateStatus.NOMINATED: "выдвинут",
+    CandidateStatus.INTERVIEWED: "прошёл собеседование",
+    CandidateStatus.INCLUDED: "включён в резерв",
+    CandidateStatus.DECLINED: "не включён в резерв",
+}
+
+
+def check_links(orders: list[OrderBundle], reserve: Reserve | None,
+                sources: dict[Path, YamlFile]) -> list[Problem]:
+    """Problems with references between files that the model alone cannot see."""
+    problems: list[Problem] = []
+    for bundle in orders:
+        problems += _campaign_activities(bundle, sources)
+    if reserve is not None:
+        directions = {d for bundle in orders for d in bundle.directions()}
+        problems += _plans(reserve, directions, sources[RESERVE / "plans.yaml"])
+        problems += _scores(reserve, sources[RESERVE / "interviews.yaml"])
+        problems += _statuses(reserve, sources[RESERVE / "candidates.yaml"])
+    return problems
+
+
+def _campaign_activities(bundle: OrderBundle, sources: dict[Path, YamlFile]) -> list[Problem]:
+    campaign = bundle.campaign
+    if campaign is None:
+        return []
+    source = sources[Path("content/orders") / bundle.slug / "campaign.yaml"]
+    known = bundle.activities()
+    letters = {"nomination_request": campaign.nomination_request,
+               "best_practice_request": campaign.best_practice_request}
+    return [source.problem((name, "activity"),
+                           f"в «дорожной карте» приказа нет мероприятия «{letter.activity}»")
+            for name, letter in letters.items()
+            if letter is not None and letter.activity is not None
+            and letter.activity not in known]
+
+
+def _plans(reserve: Reserve, directions: set[str], source: YamlFile) -> list[Problem]:
+    plans = reserve.plans
+    problems = [source.problem(("sections", index, "direction"),
+                               f"в «дорожной карте» нет направления «{section.direction}»")
+                for index, section in enumerate(plans.sections)
+                if section.direction not in directions]
+    sections = {section.id for section in plans.sections}
+    for candidate_id, additions in plans.additions.items():
+        candidate = reserve.candidates.get(candidate_id)
+        if candidate is None or candidate.status != CandidateStatus.INCLUDED:
+            problems.append(source.problem(
+                ("additions", candidate_id),
+                f"кандидат «{candidate_id}» не включён в резерв, плана у него нет"))
+        problems += [source.problem(("additions", candidate_id, index, "section"),
+                                    f"в плане нет раздела «{addition.section}»")
+                     for index, addition in enumerate(additions)
+                     if addition.section not in sections]
+    return problems
+
+
+def _scores(reserve: Reserve, source: YamlFile) -> list[Problem]:
+    criteria = {criterion.id: criterion for criterion in reserve.interviews.criteria}
+    problems: list[Problem] = []
+    numbers: dict[str, int] = {}
+    for index, interview in enumerate(reserve.interviews.interviews):
+        where = ("interviews", index)
+        if interview.number in numbers:
+            problems.append(source.problem(
+                (*where, "number"), f"протокол № {interview.number} уже есть "
+                f"(собеседование {numbers[interview.number] + 1})"))
+        numbers.setdefault(interview.number, index)
+        missing = [c for c in criteria if c not in interview.scores]
+        if missing:
+            problems.append(source.problem(
+                (*where, "scores"), "нет оценки по критериям: " + ", ".join(missing)))
+        for key, score in interview.scores.items():
+            if key not in criteria:
+                problems.append(source.problem((*where, "scores", key), "неизвестный критерий"))
+            elif score > criteria[key].max:
+                problems.append(source.problem(
+                    (*where, "scores", key),
+                    f"балл {score} больше наибольшего ({criteria[key].max})"))
+    return problems
+
+
+def _statuses(reserve: Reserve, source: YamlFile) -> list[Problem]:
+    problems = []
+    for candidate in reserve.candidates.values():
+        interviews = reserve.interviews_of(candidate)
+        decision = interviews[-1].decision if interviews else None
+        expected = (CandidateStatus.NOMINATED if not interviews
+                    else CandidateStatus(decision) if decision else CandidateStatus.INTERVIEWED)
+        if candidate.status != expected:
+            problems.append(source.problem(
+                ("candidates", candidate.id, "status"),
+                f"по протоколам собеседований кандидат {_STATUS_NAMES[expected]} "
+                f"(status: {expected.value}), а указано {candidate.status.value}"))
+    return problems
