@@ -6,47 +6,21 @@ import logging
 import os
 import shutil
 import tempfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from . import ru
-from .bundle import Metadata, Part, merge, write_manifest
+from .bundle import Part, merge, write_manifest
 from .content import load_project
 from .convert import convert_to_pdf, find_soffice
 from .errors import ContentError, LibreOfficeMissing, Problem, Severity
-from .model import OrderBundle, Project
-from .render import Properties, Renderer
+from .model import DOCUMENT_NAMES, Project
+from .plan import OUTPUT_ROOTS, FolderPlan, plan
+from .render import Renderer
 
 log = logging.getLogger(__name__)
 
 TEMPLATES = Path("templates")
-
-
-@dataclass(frozen=True)
-class Planned:
-    """One DOCX (and PDF) to produce."""
-
-    folder: Path
-    name: str
-    template: str
-    context: dict[str, Any]
-    properties: Properties
-    bookmark: str
-
-    @property
-    def key(self) -> str:
-        """A name unique within the run, for the shared conversion folder."""
-        return "--".join((*self.folder.parts, self.name))
-
-
-@dataclass(frozen=True)
-class FolderPlan:
-    """An output folder: its documents and, when several, their bundle."""
-
-    folder: Path
-    documents: list[Planned]
-    bundle: Metadata | None = None
 
 
 @dataclass
@@ -54,52 +28,52 @@ class BuildReport:
     """What a build produced and what it could not."""
 
     folders: list[Path] = field(default_factory=list)
-    documents: int = 0
+    documents: Counter[str] = field(default_factory=Counter)
     pdfs: int = 0
+    removed: list[Path] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     pdf_skipped: str | None = None
 
 
-def _plan_order(bundle: OrderBundle) -> FolderPlan:
-    order = bundle.order
-    folder = Path("orders") / bundle.slug
-    label = f"Приказ № {order.number} от {ru.date_numeric(order.date)}"
-    author = order.issuer.name
-    keywords = ["приказ", f"№ {order.number}", *order.keywords]
-    documents = [Planned(
-        folder, "order", "order.docx", {"order": order, "annexes": bundle.annexes},
-        Properties(label, order.title, author, keywords, "Приказ", order.date), label)]
-    for number, annex in enumerate(bundle.annexes, 1):
-        annex_label = f"Приложение № {number}"
-        documents.append(Planned(
-            folder, f"annex-{number}", f"annex-{annex.kind}.docx",
-            {"order": order, "annex": annex, "number": number},
-            Properties(f"{annex_label} к приказу № {order.number} от "
-                       f"{ru.date_numeric(order.date)}", annex.title, author, keywords,
-                       "Приложение к приказу", order.date),
-            annex_label))
-    return FolderPlan(folder, documents, Metadata(label, author, order.title, keywords))
-
-
-def plan(project: Project) -> list[FolderPlan]:
-    """Every output folder of the project with the documents it holds."""
-    return [_plan_order(bundle) for bundle in project.orders]
-
-
-def _load(root: Path, strict: bool) -> tuple[Project, list[Problem]]:
+def _load(root: Path, strict: bool) -> tuple[Project, list[FolderPlan], list[Problem]]:
+    """The project, its plan, and the warnings; with `strict`, warnings are errors."""
     project, warnings = load_project(root)
+    folders = plan(project)
+    warnings = warnings + _unproduced(project, folders)
     if strict and warnings:
         raise ContentError([Problem(w.path, w.line, w.column, w.field, w.message, Severity.ERROR)
                             for w in warnings])
-    return project, warnings
+    return project, folders, warnings
+
+
+def _unproduced(project: Project, folders: list[FolderPlan]) -> list[Problem]:
+    """Roadmap activities naming document kinds of which the build makes none."""
+    made = {document.kind for folder in folders for document in folder.documents}
+    problems = []
+    for bundle in project.orders:
+        for activity in bundle.activities().values():
+            missing = [kind for kind in activity.produces if kind not in made]
+            if missing and activity._where is not None:
+                path, line, column = activity._where
+                names = ", ".join(f"«{DOCUMENT_NAMES[kind]}»" for kind in missing)
+                problems.append(Problem(path, line, column, "produces",
+                                        f"мероприятие «{activity.id}» порождает {names}, "
+                                        "но таких документов нет", Severity.WARNING))
+    return problems
 
 
 def check(root: Path, strict: bool = False) -> list[Problem]:
     """Validate content and templates without writing anything; return the warnings."""
-    project, warnings = _load(root, strict)
+    _, folders, warnings = _load(root, strict)
     renderer = Renderer(root / TEMPLATES, TEMPLATES)
-    problems = [problem for folder in plan(project) for document in folder.documents
-                for problem in renderer.check(document.template, document.context)]
+    checked: set[str] = set()
+    problems: list[Problem] = []
+    for folder in folders:
+        for document in folder.documents:
+            if document.template in checked:
+                continue
+            checked.add(document.template)
+            problems += renderer.check(document.template, document.context)
     if problems:
         raise ContentError(problems)
     return warnings
@@ -108,9 +82,8 @@ def check(root: Path, strict: bool = False) -> list[Problem]:
 def build(root: Path, out: Path, *, strict: bool = False, pdf: bool = True,
           soffice: str | None = None) -> BuildReport:
     """Build every document of the project under `out`; earlier outputs survive a failure."""
-    project, warnings = _load(root, strict)
+    _, folders, warnings = _load(root, strict)
     report = BuildReport(warnings=warnings)
-    folders = plan(project)
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
     try:
@@ -126,12 +99,14 @@ def build(root: Path, out: Path, *, strict: bool = False, pdf: bool = True,
         for folder in folders:
             _publish(staging / "out" / folder.folder, out / folder.folder)
             report.folders.append(folder.folder)
-        report.documents = len(rendered)
+        report.removed = _remove_unplanned(out, {folder.folder for folder in folders})
+        report.documents = Counter(d.kind for folder in folders for d in folder.documents)
         report.pdfs = len(pdfs)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    log.info("собрано документов: %d, PDF: %d, папок: %d",
-             report.documents, report.pdfs, len(report.folders))
+    log.info("собрано документов: %d, PDF: %d, папок: %d, удалено устаревших папок: %d",
+             sum(report.documents.values()), report.pdfs, len(report.folders),
+             len(report.removed))
     return report
 
 
@@ -174,8 +149,10 @@ def _assemble(folder: FolderPlan, rendered: dict[str, Path], pdfs: dict[str, Pat
         if document.key in pdfs:
             pdf = target / f"{document.name}.pdf"
             shutil.copyfile(pdfs[document.key], pdf)
-            parts.append(Part(pdf, document.bookmark))
-    if folder.bundle is not None and parts and len(parts) == len(folder.documents):
+            if document.bookmark is not None:
+                parts.append(Part(pdf, document.bookmark))
+    bundled = [d for d in folder.documents if d.bookmark is not None]
+    if folder.bundle is not None and parts and len(parts) == len(bundled):
         merge(parts, target / "bundle.pdf", folder.bundle)
     write_manifest(target)
 
@@ -195,3 +172,15 @@ def _publish(staged: Path, final: Path) -> None:
         os.replace(retired, final)
         raise
     shutil.rmtree(retired, ignore_errors=True)
+
+
+def _remove_unplanned(out: Path, planned: set[Path]) -> list[Path]:
+    """Delete output folders whose school, candidate or order is gone from the content."""
+    removed = []
+    for root in OUTPUT_ROOTS:
+        for folder in sorted((out / root).glob("*")) if (out / root).is_dir() else []:
+            relative = folder.relative_to(out)
+            if folder.is_dir() and not folder.name.startswith(".") and relative not in planned:
+                shutil.rmtree(folder)
+                removed.append(relative)
+    return removed

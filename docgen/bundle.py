@@ -9,6 +9,8 @@ from pathlib import Path
 
 from pypdf import PdfReader, PdfWriter
 
+from .plan import Properties
+
 
 @dataclass(frozen=True)
 class Part:
@@ -18,17 +20,7 @@ class Part:
     bookmark: str
 
 
-@dataclass(frozen=True)
-class Metadata:
-    """The bundle's document information."""
-
-    title: str
-    author: str
-    subject: str
-    keywords: list[str]
-
-
-def merge(parts: list[Part], dest: Path, metadata: Metadata) -> None:
+def merge(parts: list[Part], dest: Path, metadata: Properties) -> None:
     """Write the parts one after another into `dest`, each under its bookmark."""
     writer = PdfWriter()
     for part in parts:

@@ -57,8 +57,9 @@ def main(argv: list[str] | None = None) -> int:
         _print_problems(report.warnings)
         if report.pdf_skipped:
             print(f"PDF не созданы: {report.pdf_skipped}", file=sys.stderr)
-        for folder in report.folders:
-            print(f"Готово: {out / folder}")
+        print(f"Готово: {out}, документов: {sum(report.documents.values())}, "
+              f"папок: {len(report.folders)}"
+              + (f", удалено устаревших папок: {len(report.removed)}" if report.removed else ""))
         return 0
     except ContentError as exc:
         _print_problems(exc.problems)

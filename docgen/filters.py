@@ -9,7 +9,7 @@ from typing import Any
 from docxtpl import RichText
 
 from . import ru
-from .model import Case, Group, Person, Resolution, RoadmapAnnex
+from .model import Case, Group, Letter, Named, Person, Resolution, RoadmapAnnex
 
 LIST_MARK = "– "
 
@@ -17,6 +17,11 @@ LIST_MARK = "– "
 def typo(text: str) -> str:
     """Plain text with Russian typography, line breaks kept."""
     return ru.typograph(str(text))
+
+
+def in_quotes(text: str) -> str:
+    """The text in «ёлочки», quotes inside it turned into „лапки“."""
+    return ru.typograph(f"«{text}»")
 
 
 def rich(text: str, prefix: str = "") -> RichText:
@@ -39,12 +44,12 @@ def paragraphs(blocks: Iterable[str | list[str]]) -> list[str]:
     return result
 
 
-def _forms(entry: Person | Group, case: str) -> Any:
+def _forms(entry: Named | Group, case: str) -> Any:
     """Explicit forms the registry gives for `case`, if any."""
     return entry.forms.get(Case(case)) if case != "nominative" else None
 
 
-def surname_initials(person: Person, case: str = "nominative") -> str:
+def surname_initials(person: Named, case: str = "nominative") -> str:
     """«Солдатовой И.Н.» in the given case."""
     forms = _forms(person, case)
     surname = forms.surname if forms and forms.surname else ru.inflect_surname(
@@ -52,9 +57,32 @@ def surname_initials(person: Person, case: str = "nominative") -> str:
     return f"{surname}{ru.NBSP}{person.initials}"
 
 
-def initials_surname(person: Person) -> str:
-    """«О.И. Матасова», as under a signature."""
-    return f"{person.initials}{ru.NBSP}{person.surname}"
+def initials_surname(person: Named, case: str = "nominative") -> str:
+    """«О.И. Матасова», as under a signature; «И.О. Фамилии» for an addressee."""
+    forms = _forms(person, case)
+    surname = forms.surname if forms and forms.surname else ru.inflect_surname(
+        person.surname, person.gender, case)
+    return f"{person.initials}{ru.NBSP}{surname}"
+
+
+def salutation(person: Named) -> str:
+    """«Уважаемая Ольга Петровна!», or nothing when the given names are unknown."""
+    if not (person.first_name and person.patronymic):
+        return ""
+    dear = "Уважаемая" if person.gender == "female" else "Уважаемый"
+    return f"{dear} {person.first_name} {person.patronymic}!"
+
+
+def years(count: int) -> str:
+    """«16 лет», «4 года», «1 год»."""
+    return f"{count}{ru.NBSP}{ru.agree_with_number('год', count)}"
+
+
+def deadline_sentence(letter: Letter) -> RichText:
+    """The letter's deadline sentence with the date in bold («… до **16 сентября 2022 г.**»)."""
+    date = ru.date_long(letter.deadline)
+    text = letter.deadline_text.replace("{deadline}.", "{deadline}")  # the date ends with «г.»
+    return rich(text.replace("{deadline}", f"**{date}**"))
 
 
 def position(person: Person, case: str = "nominative") -> str:
@@ -118,10 +146,14 @@ def direction_list(annex: RoadmapAnnex) -> list[str]:
 
 FILTERS: dict[str, Callable[..., Any]] = {
     "typo": typo,
+    "in_quotes": in_quotes,
     "rich": rich,
     "paragraphs": paragraphs,
     "surname_initials": surname_initials,
     "initials_surname": initials_surname,
+    "salutation": salutation,
+    "years": years,
+    "deadline_sentence": deadline_sentence,
     "position": position,
     "group_name": group_name,
     "addressee": addressee,
@@ -133,6 +165,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "genitive": lambda text: ru.inflect_phrase(str(text), "genitive"),
     "dative": lambda text: ru.inflect_phrase(str(text), "dative"),
     "capfirst": ru.capfirst,
+    "lowerfirst": ru.lowerfirst,
     "date_numeric": ru.date_numeric,
     "date_long": ru.date_long,
     "date_quoted": ru.date_quoted,

@@ -6,7 +6,6 @@ import datetime as dt
 import difflib
 import re
 import zipfile
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,23 +20,12 @@ from pydantic import BaseModel
 from . import model
 from .errors import ContentError, Problem
 from .filters import FILTERS
+from .plan import Properties
 
 _NOT_A_DOCX = (zipfile.BadZipFile, PackageNotFoundError, KeyError)
 _DAMAGED = "файл шаблона повреждён или не является документом DOCX; восстановите его из git"
 _MISSING_ATTRIBUTE = re.compile(r"'(?P<owner>[\w.]+) object' has no attribute '(?P<name>\w+)'")
 _MISSING_NAME = re.compile(r"'(?P<name>\w+)' is undefined")
-
-
-@dataclass(frozen=True)
-class Properties:
-    """What goes into a DOCX's core properties, and from there into its PDF."""
-
-    title: str
-    subject: str
-    author: str
-    keywords: list[str] = field(default_factory=list)
-    category: str = ""
-    date: dt.date | None = None
 
 
 def environment() -> SandboxedEnvironment:

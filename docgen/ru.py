@@ -161,3 +161,9 @@ def _inflect_word(word: str, grammeme: str,
             text = capfirst(text)
         return text, tag.POS == "NOUN"
     return None, False
+
+
+def agree_with_number(word: str, count: int) -> str:
+    """The noun in the form that goes with the number: год → «года» for 4, «лет» for 16."""
+    form = _morph().parse(word)[0].make_agree_with_number(count).word
+    return "лет" if form == "годов" else form  # with numbers, «год» takes «лет»

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from docx import Document
-from docx.enum.section import WD_ORIENT
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
@@ -25,6 +25,9 @@ from docx.text.paragraph import Paragraph
 FONT = "Times New Roman"
 TEXT_WIDTH = Mm(210 - 30 - 10)
 TABLE_STYLE = "Текст таблицы"
+FORM_STYLE = "Текст формы"
+REQUISITE_STYLE = "Реквизит"
+TITLE_STYLE = "Заголовок документа"
 
 
 def new_document() -> Document:
@@ -66,6 +69,19 @@ def _style_document(document: Document) -> None:
     table_text.paragraph_format.first_line_indent = Cm(0)
     table_text.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
     _add(table_text.element.get_or_add_pPr(), "w:suppressAutoHyphens")
+    form_text = document.styles.add_style(FORM_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    form_text.base_style = table_text
+    form_text.font.size = Pt(11)
+    requisite = document.styles.add_style(REQUISITE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    requisite.base_style = normal
+    requisite.paragraph_format.first_line_indent = Cm(0)
+    requisite.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    _add(requisite.element.get_or_add_pPr(), "w:suppressAutoHyphens")
+    title = document.styles.add_style(TITLE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    title.base_style = requisite
+    title.font.bold = True
+    title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    title.paragraph_format.keep_with_next = True
     _hyphenate(document)
     header_style = document.styles["Header"]
     header_style.font.size = Pt(12)
@@ -81,6 +97,8 @@ _SUCCESSORS = {
                           "w:decimalSymbol", "w:listSeparator"),
     "w:tblBorders": ("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook"),
     "w:tblCellMar": ("w:tblLook",),
+    "w:cantSplit": ("w:trHeight", "w:tblHeader", "w:tblCellSpacing", "w:jc", "w:hidden"),
+    "w:tblHeader": ("w:tblCellSpacing", "w:jc", "w:hidden"),
     "w:spacing": ("w:w", "w:kern", "w:position", "w:sz", "w:szCs", "w:highlight", "w:u",
                   "w:effect", "w:bdr", "w:shd", "w:fitText", "w:vertAlign", "w:rtl", "w:cs",
                   "w:em", "w:lang", "w:eastAsianLayout", "w:specVanish", "w:oMath"),
@@ -122,9 +140,9 @@ def _page_field(paragraph: Paragraph) -> None:
 
 def para(document: Document, text: str = "", *, align: str = "justify", indent: bool = True,
          bold: bool = False, left: Cm | None = None, keep_with_next: bool = False,
-         size: int | None = None) -> Paragraph:
+         size: int | None = None, style: str | None = None) -> Paragraph:
     """Add a paragraph of one run."""
-    paragraph = document.add_paragraph()
+    paragraph = document.add_paragraph(style=style)
     paragraph.alignment = {
         "justify": WD_ALIGN_PARAGRAPH.JUSTIFY, "center": WD_ALIGN_PARAGRAPH.CENTER,
         "left": WD_ALIGN_PARAGRAPH.LEFT, "right": WD_ALIGN_PARAGRAPH.RIGHT}[align]
@@ -140,6 +158,11 @@ def para(document: Document, text: str = "", *, align: str = "justify", indent: 
         if size:
             run.font.size = Pt(size)
     return paragraph
+
+
+def heading(document: Document, text: str, size: int | None = None) -> Paragraph:
+    """A centred bold heading that is never hyphenated and stays with what follows."""
+    return para(document, text, style=TITLE_STYLE, align="center", indent=False, size=size)
 
 
 def _no_borders(table: Table) -> None:
@@ -182,6 +205,65 @@ def _cell_text(cell, text: str, *, align: str = "left", bold: bool = False,
     return paragraph
 
 
+def grid_table(document: Document, widths: list[Cm], header: list[str],
+               style: str = TABLE_STYLE) -> Table:
+    """A bordered table whose bold header row repeats on every page."""
+    table = document.add_table(rows=1, cols=len(widths))
+    table.style = document.styles["Table Grid"]
+    row = table.rows[0]
+    _add(row._tr.get_or_add_trPr(), "w:tblHeader")
+    for cell, title in zip(row.cells, header, strict=True):
+        _cell_text(cell, title, align="center", bold=True, style=style)
+        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    return table
+
+
+def add_row(table: Table, texts: list[str], *, style: str = TABLE_STYLE,
+            align: list[str] | None = None, merged: bool = False, bold: bool = False,
+            keep_together: bool = False) -> None:
+    """Append a row; a merged row is one cell spanning the table with the first text."""
+    row = table.add_row()
+    cells = row.cells
+    if merged:
+        cells[0].merge(cells[-1])
+        cells = row.cells[:1]
+    for index, (cell, text) in enumerate(zip(cells, texts, strict=False)):
+        _cell_text(cell, text, style=style, bold=bold,
+                   align=(align[index] if align else "left"))
+    if keep_together:
+        _add(row._tr.get_or_add_trPr(), "w:cantSplit")
+
+
+def loop_row(table: Table, tag: str, style: str = TABLE_STYLE) -> None:
+    """A row holding only a docxtpl row tag such as «{%tr for … %}»."""
+    add_row(table, [tag], style=style)
+
+
+def right_block(document: Document, lines: list[str], left: Cm = Cm(9.5)) -> None:
+    """A single-spaced, left-aligned block in the right part of the page."""
+    for line in lines:
+        para(document, line, align="left", indent=False, left=left, style=REQUISITE_STYLE)
+
+
+def signature_rows(document: Document, rows: list[tuple[str, str]]) -> Table:
+    """Label on the left, a line to sign on, and initials and surname on the right."""
+    table = document.add_table(rows=0, cols=3)
+    _no_borders(table)
+    _no_cell_margins(table)
+    for label, name in rows:
+        row = table.add_row()
+        _cell_text(row.cells[0], label, style=REQUISITE_STYLE)
+        _cell_text(row.cells[1], "" if label.startswith("{%tr") else "______________",
+                   align="center", style=REQUISITE_STYLE)
+        _cell_text(row.cells[2], name, align="right", style=REQUISITE_STYLE)
+        _add(row._tr.get_or_add_trPr(), "w:cantSplit")
+        for cell in row.cells:
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.BOTTOM
+            cell.paragraphs[0].paragraph_format.keep_with_next = True
+    _fixed_widths(table, [Cm(7.0), Cm(4.5), Cm(5.5)])
+    return table
+
+
 def signature_block(document: Document, person: str) -> None:
     """Position on the left, initials and surname on the right, level with its last line."""
     table = document.add_table(rows=1, cols=2)
@@ -189,8 +271,9 @@ def signature_block(document: Document, person: str) -> None:
     _no_cell_margins(table)
     _fixed_widths(table, [Cm(12.7), Cm(4.3)])
     left, right = table.rows[0].cells
-    _cell_text(left, f"{{{{ {person}|signature_position }}}}")
-    _cell_text(right, f"{{{{ {person}|initials_surname }}}}", align="right")
+    _cell_text(left, f"{{{{ {person}|signature_position }}}}", style=REQUISITE_STYLE)
+    _cell_text(right, f"{{{{ {person}|initials_surname }}}}", align="right",
+               style=REQUISITE_STYLE)
     right.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.BOTTOM
 
 
@@ -205,9 +288,9 @@ def set_properties(document: Document, title: str) -> None:
 def make_order(path: Path) -> None:
     """templates/order.docx: the order with its requisites in GOST order."""
     document = new_document()
-    para(document, "{{ order.issuer.name|upper }}", align="center", indent=False, bold=True)
+    heading(document, "{{ order.issuer.name|upper }}")
     para(document, indent=False)
-    kind = para(document, "ПРИКАЗ", align="center", indent=False, bold=True, size=16)
+    kind = heading(document, "ПРИКАЗ", size=16)
     _add(kind.runs[0]._r.get_or_add_rPr(), "w:spacing", val="60")
     para(document, indent=False)
     date_line = para(document, "{{ order.date|date_numeric }}\t№ {{ order.number }}",
@@ -215,7 +298,7 @@ def make_order(path: Path) -> None:
     date_line.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
     para(document, "{{ order.place }}", align="center", indent=False)
     para(document, indent=False)
-    para(document, "{{ order.title|typo }}", align="center", indent=False, bold=True)
+    heading(document, "{{ order.title|typo }}")
     para(document, indent=False)
     para(document, "{%p for text in order.preamble|paragraphs %}")
     para(document, "{{r text|rich }}")
@@ -237,13 +320,11 @@ def make_order(path: Path) -> None:
 def make_roadmap_annex(path: Path) -> None:
     """templates/annex-roadmap.docx: an annex holding a roadmap table."""
     document = new_document()
-    mark_indent = Cm(9.5)
-    for line in ("Приложение № {{ number }}",
-                 "к приказу {{ order.issuer.short_name|genitive }}",
-                 "от {{ order.date|date_numeric }} № {{ order.number }}"):
-        para(document, line, align="left", indent=False, left=mark_indent)
+    right_block(document, ["Приложение № {{ number }}",
+                           "к приказу {{ order.issuer.short_name|genitive }}",
+                           "от {{ order.date|date_numeric }} № {{ order.number }}"])
     para(document, indent=False)
-    para(document, "{{ annex.title|typo }}", align="center", indent=False, bold=True)
+    heading(document, "{{ annex.title|typo }}")
     para(document, indent=False)
     para(document, "{%p for text in annex.intro|paragraphs %}")
     para(document, "{{r text|rich }}")
@@ -255,8 +336,7 @@ def make_roadmap_annex(path: Path) -> None:
     para(document, "{%p endfor %}")
     para(document, "{%p endif %}")
     para(document, indent=False)
-    para(document, "{{ annex.table_title|typo }}", align="center", indent=False, bold=True,
-         keep_with_next=True)
+    heading(document, "{{ annex.table_title|typo }}")
     para(document, indent=False, keep_with_next=True)
     _roadmap_table(document)
     set_properties(document, "Шаблон приложения: дорожная карта")
@@ -266,27 +346,271 @@ def make_roadmap_annex(path: Path) -> None:
 def _roadmap_table(document: Document) -> None:
     """Header repeated on every page; one merged cell per direction."""
     widths = [Cm(4.3), Cm(6.1), Cm(2.7), Cm(3.9)]
-    table = document.add_table(rows=6, cols=4)
-    table.style = document.styles["Table Grid"]
+    table = grid_table(document, widths, ["Направления деятельности", "Мероприятия", "Сроки",
+                                          "Ответственные"])
+    loop_row(table, "{%tr for direction in annex.directions %}")
+    loop_row(table, "{%tr for activity in direction.activities %}")
+    add_row(table, ["{% vm %}{{ direction.title|typo }}", "{{ activity.text|typo }}",
+                    "{{ activity.deadline|deadline }}",
+                    "{{r activity.responsible|names_column }}"],
+            align=["left", "left", "center", "left"], keep_together=True)
+    loop_row(table, "{%tr endfor %}")
+    loop_row(table, "{%tr endfor %}")
     _fixed_widths(table, widths)
-    header = table.rows[0]
-    repeat = OxmlElement("w:tblHeader")
-    header._tr.get_or_add_trPr().append(repeat)
-    for cell, title in zip(header.cells, ("Направления деятельности", "Мероприятия",
-                                          "Сроки", "Ответственные"), strict=True):
-        _cell_text(cell, title, align="center", bold=True, style=TABLE_STYLE)
-        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-    _cell_text(table.rows[1].cells[0], "{%tr for direction in annex.directions %}", style=TABLE_STYLE)
-    _cell_text(table.rows[2].cells[0], "{%tr for activity in direction.activities %}", style=TABLE_STYLE)
-    body = table.rows[3].cells
-    _cell_text(body[0], "{% vm %}{{ direction.title|typo }}", style=TABLE_STYLE)
-    _cell_text(body[1], "{{ activity.text|typo }}", style=TABLE_STYLE)
-    _cell_text(body[2], "{{ activity.deadline|deadline }}", align="center", style=TABLE_STYLE)
-    _cell_text(body[3], "{{r activity.responsible|names_column }}", style=TABLE_STYLE)
-    no_split = OxmlElement("w:cantSplit")
-    table.rows[3]._tr.get_or_add_trPr().append(no_split)
-    _cell_text(table.rows[4].cells[0], "{%tr endfor %}", style=TABLE_STYLE)
-    _cell_text(table.rows[5].cells[0], "{%tr endfor %}", style=TABLE_STYLE)
+
+
+def _letterhead(document: Document) -> None:
+    """The administration's letterhead on the left, the addressee on the right."""
+    table = document.add_table(rows=1, cols=3)
+    _no_borders(table)
+    _no_cell_margins(table)
+    _fixed_widths(table, [Cm(8.0), Cm(1.5), Cm(7.5)])
+    left, _, right = table.rows[0].cells
+    lines = [("{{ issuer.name|upper }}", 12, True), ("{{ issuer.address }}", 10, False),
+             ("тел. {{ issuer.phone }}", 10, False), ("e-mail: {{ issuer.email }}", 10, False),
+             ("", 10, False),
+             ("{{ letter.date|date_numeric }} № {{ letter.number }}", 12, False),
+             ("На № ____________ от ____________", 12, False)]
+    for index, (text, size, bold) in enumerate(lines):
+        paragraph = left.paragraphs[0] if index == 0 else left.add_paragraph()
+        paragraph.style = REQUISITE_STYLE
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        paragraph.paragraph_format.first_line_indent = Cm(0)
+        if text:
+            run = paragraph.add_run(text)
+            run.bold = bold or None
+            run.font.size = Pt(size)
+    for index, text in enumerate(("{{ school.head.position|dative|capfirst }}",
+                                  "{{ school.short_name }}",
+                                  "{{ school.head|initials_surname('dative') }}")):
+        paragraph = right.paragraphs[0] if index == 0 else right.add_paragraph()
+        paragraph.style = REQUISITE_STYLE
+        paragraph.paragraph_format.first_line_indent = Cm(0)
+        paragraph.add_run(text)
+
+
+def _landscape_section(document: Document) -> None:
+    """Start a landscape section, as wide forms need; margins stay as GOST sets them."""
+    section = document.add_section(WD_SECTION.NEW_PAGE)
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Mm(297), Mm(210)
+    section.left_margin, section.right_margin = Mm(30), Mm(10)
+    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
+    section.different_first_page_header_footer = False
+
+
+def _letter_body(document: Document) -> None:
+    """Title, salutation, the reference to the order, the text and the deadline."""
+    para(document, indent=False)
+    title = para(document, "{{ letter.title|typo }}", align="left", indent=False)
+    title.paragraph_format.right_indent = Cm(8.0)
+    para(document, indent=False)
+    para(document, "{%p if school.head|salutation %}")
+    para(document, "{{ school.head|salutation }}", align="center", indent=False)
+    para(document, indent=False)
+    para(document, "{%p endif %}")
+    para(document, "Во исполнение приказа {{ order.issuer.short_name|genitive }} от "
+         "{{ order.date|date_numeric }} № {{ order.number }} {{ order.title|in_quotes }}"
+         "{% if activity %} (план мероприятий «дорожная карта», мероприятие "
+         "{{ activity.text|in_quotes }}){% endif %} сообщаем следующее.")
+    para(document, "{%p for text in letter.text|paragraphs %}")
+    para(document, "{{r text|rich }}")
+    para(document, "{%p endfor %}")
+    para(document, "{{r letter|deadline_sentence }}")
+
+
+def _executor(document: Document) -> None:
+    """The executor's name and phone at the bottom left, in 10 pt."""
+    for text in ("Исп. {{ letter.executor|surname_initials }}", "тел. {{ letter.executor.phone }}"):
+        para(document, text, align="left", indent=False, size=10)
+
+
+def make_nomination_letter(path: Path) -> None:
+    """templates/letter-nomination.docx: the request to a school and its response form."""
+    document = new_document()
+    _letterhead(document)
+    _letter_body(document)
+    para(document, indent=False)
+    para(document, "Приложение: форма на 1 л. в 1 экз.", align="left", indent=False)
+    para(document, indent=False)
+    signature_block(document, "letter.signatory")
+    para(document, indent=False)
+    para(document, indent=False)
+    _executor(document)
+    _landscape_section(document)
+    right_block(document, ["Приложение", "к письму {{ issuer.short_name|genitive }}",
+                           "от {{ letter.date|date_numeric }} № {{ letter.number }}"],
+                left=Cm(17.5))
+    para(document, indent=False)
+    heading(document, "{{ letter.form_title|typo }}")
+    heading(document, "{{ school.short_name }}")
+    para(document, indent=False)
+    widths = [Cm(1.0), Cm(4.2), Cm(4.2), Cm(3.2), Cm(3.2), Cm(3.6), Cm(3.4), Cm(2.9)]
+    table = grid_table(document, widths,
+                       ["№", "ФИО", "Должность", "Педагоги\u00adческий стаж", "Управлен\u00adческий стаж",
+                        "Образование", "Повышение квалификации", "Основание для выдвижения"],
+                       style=FORM_STYLE)
+    loop_row(table, "{%tr for nominee in nominees %}", FORM_STYLE)
+    add_row(table, ["{{ loop.index }}", "{{ nominee.full_name }}", "{{ nominee.position }}",
+                    "", "", "", "", ""], style=FORM_STYLE)
+    loop_row(table, "{%tr endfor %}", FORM_STYLE)
+    loop_row(table, "{%tr for row in blank_rows %}", FORM_STYLE)
+    add_row(table, ["{{ nominees|length + loop.index }}", "", "", "", "", "", "", ""],
+            style=FORM_STYLE)
+    table.rows[-1].height = Cm(1.2)
+    loop_row(table, "{%tr endfor %}", FORM_STYLE)
+    _fixed_widths(table, widths)
+    para(document, indent=False)
+    para(document, "Руководитель ОО  ________________  / ______________________ /", align="left",
+         indent=False)
+    para(document, "«____» ______________ 20___ г.", align="left", indent=False)
+    set_properties(document, "Шаблон запроса в ОО о кандидатах в резерв")
+    document.save(path)
+
+
+def make_best_practice_letter(path: Path) -> None:
+    """templates/letter-best-practice.docx: the request for a best-practice plan."""
+    document = new_document()
+    _letterhead(document)
+    _letter_body(document)
+    para(document, indent=False)
+    para(document, indent=False)
+    signature_block(document, "letter.signatory")
+    para(document, indent=False)
+    para(document, indent=False)
+    _executor(document)
+    set_properties(document, "Шаблон запроса плана обмена лучшими практиками")
+    document.save(path)
+
+
+def _approval_grif(document: Document, approver: str, date: str) -> None:
+    """«УТВЕРЖДАЮ» with the approver's position, signature line and date, top right."""
+    right_block(document, ["УТВЕРЖДАЮ", f"{{{{ {approver}|signature_position }}}}",
+                           f"______________ {{{{ {approver}|initials_surname }}}}",
+                           f"{{{{ {date}|date_numeric }}}}"])
+    para(document, indent=False)
+
+
+def make_reserve_list(path: Path) -> None:
+    """templates/reserve-list.docx: included candidates by school, with an approval grif."""
+    document = new_document()
+    _approval_grif(document, "reserve_list.approver", "reserve_list.date")
+    heading(document, "{{ reserve_list.title|typo }}")
+    para(document, indent=False)
+    widths = [Cm(0.9), Cm(4.3), Cm(4.9), Cm(3.5), Cm(3.4)]
+    table = grid_table(document, widths, ["№", "Фамилия, имя, отчество", "Должность",
+                                          "Стаж педагоги\u00adческий / управлен\u00adческий",
+                                          "Собеседование"])
+    loop_row(table, "{%tr for group in groups %}")
+    add_row(table, ["{{ group.school.short_name }}"], merged=True, bold=True)
+    loop_row(table, "{%tr for row in group.rows %}")
+    add_row(table, ["{{ row.number }}", "{{ row.candidate.full_name }}",
+                    "{{ row.candidate.position|typo }}",
+                    "{{ row.candidate.teaching_experience|years }} / "
+                    "{{ row.candidate.management_experience|years }}",
+                    "протокол № {{ row.interview.number }} от "
+                    "{{ row.interview.date|date_numeric }}"],
+            align=["center", "left", "left", "center", "left"], keep_together=True)
+    loop_row(table, "{%tr endfor %}")
+    loop_row(table, "{%tr endfor %}")
+    _fixed_widths(table, widths)
+    set_properties(document, "Шаблон списка резерва управленческих кадров")
+    document.save(path)
+
+
+def make_interview_protocol(path: Path) -> None:
+    """templates/interview-protocol.docx: one interview, its scores and the decision."""
+    document = new_document()
+    heading(document, "{{ order.issuer.name|upper }}")
+    para(document, indent=False)
+    heading(document, "ПРОТОКОЛ № {{ interview.number }}")
+    heading(document, "собеседования с лицом, претендующим на замещение должности руководителя "
+            "образовательной организации")
+    para(document, indent=False)
+    date_line = para(document, "{{ interview.date|date_numeric }}	{{ order.place }}",
+                     align="left", indent=False)
+    date_line.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
+    para(document, indent=False)
+    para(document, "Основание: приказ {{ order.issuer.short_name|genitive }} от "
+         "{{ order.date|date_numeric }} № {{ order.number }} {{ order.title|in_quotes }}.")
+    para(document, "Место проведения: {{ place|typo }}.")
+    para(document, "Комиссия: председатель{{ '\u00a0' }}— {{ commission.chair|addressee('nominative') }}; "
+         "секретарь{{ '\u00a0' }}— {{ commission.secretary|addressee('nominative') }}"
+         "{% for member in commission.members %}; член комиссии{{ '\u00a0' }}— "
+         "{{ member|addressee('nominative') }}{% endfor %}.")
+    para(document, "Претендент: {{ candidate.full_name }}, {{ candidate.position|typo }} "
+         "{{ candidate.school.short_name }}.")
+    para(document, "Образование: {{ candidate.education|typo }}.")
+    para(document, "Стаж: педагогический{{ '\u00a0' }}— {{ candidate.teaching_experience|years }}, "
+         "управленческий{{ '\u00a0' }}— {{ candidate.management_experience|years }}.")
+    para(document, "{%p if candidate.training %}")
+    para(document, "Повышение квалификации: {{ candidate.training|typo }}.")
+    para(document, "{%p endif %}")
+    para(document, indent=False)
+    heading(document, "Результаты собеседования")
+    widths = [Cm(0.9), Cm(10.6), Cm(3.0), Cm(2.5)]
+    table = grid_table(document, widths, ["№", "Критерий", "Наибольший балл", "Оценка"])
+    loop_row(table, "{%tr for criterion in criteria %}")
+    add_row(table, ["{{ loop.index }}", "{{ criterion.name|typo }}", "{{ criterion.max }}",
+                    "{{ interview.scores[criterion.id] }}"],
+            align=["center", "left", "center", "center"], keep_together=True)
+    loop_row(table, "{%tr endfor %}")
+    total = table.add_row()
+    first = total.cells[0].merge(total.cells[1])
+    _cell_text(first, "Итого", align="right", bold=True, style=TABLE_STYLE)
+    _cell_text(total.cells[2], "{{ maximum }}", align="center", bold=True, style=TABLE_STYLE)
+    _cell_text(total.cells[3], "{{ total }}", align="center", bold=True, style=TABLE_STYLE)
+    _fixed_widths(table, widths)
+    para(document, indent=False)
+    para(document, "Рекомендация комиссии: {{ interview.recommendation|typo }}.",
+         keep_with_next=True)
+    para(document, "Решение: {% if interview.decision == 'included' %}включить в резерв "
+         "управленческих кадров на замещение должности руководителя образовательной "
+         "организации{% elif interview.decision == 'declined' %}не включать в резерв "
+         "управленческих кадров{% else %}решение не принято{% endif %}.", keep_with_next=True)
+    para(document, indent=False, keep_with_next=True)
+    signature_rows(document, [
+        ("Председатель комиссии", "{{ commission.chair|initials_surname }}"),
+        ("Секретарь комиссии", "{{ commission.secretary|initials_surname }}"),
+        ("{%tr for member in commission.members %}", ""),
+        ("Член комиссии", "{{ member|initials_surname }}"),
+        ("{%tr endfor %}", ""),
+        ("С протоколом ознакомлен{% if candidate.gender == 'female' %}а{% endif %}",
+         "{{ candidate|initials_surname }}"),
+    ])
+    set_properties(document, "Шаблон протокола собеседования")
+    document.save(path)
+
+
+def make_individual_plan(path: Path) -> None:
+    """templates/individual-plan.docx: the plan with sections following the roadmap."""
+    document = new_document()
+    _approval_grif(document, "plans.approver", "plans.date")
+    heading(document, "{{ plans.title|typo }}")
+    heading(document, "{{ plans.period|typo }}")
+    para(document, indent=False)
+    para(document, "Кандидат: {{ candidate.full_name }}, {{ candidate.position|typo }} "
+         "{{ candidate.school.short_name }}.", indent=False)
+    para(document, "Наставник: {{ mentor.full_name }}, {{ mentor.position|typo }}"
+         "{% if mentor_school %} {{ mentor_school.short_name }}{% endif %}.", indent=False)
+    para(document, indent=False)
+    widths = [Cm(1.2), Cm(6.4), Cm(3.0), Cm(3.4), Cm(3.0)]
+    table = grid_table(document, widths, ["№", "Мероприятие", "Срок", "Форма отчётности",
+                                          "Отметка о выполнении"])
+    loop_row(table, "{%tr for section in sections %}")
+    add_row(table, ["{{ section.number }}. {{ section.title|typo }}"], merged=True, bold=True)
+    loop_row(table, "{%tr for item in section.activities %}")
+    add_row(table, ["{{ item.number }}.", "{{ item.activity.text|typo }}",
+                    "{{ item.activity.deadline|deadline }}", "{{ item.activity.report|typo }}", ""],
+            align=["center", "left", "center", "left", "left"], keep_together=True)
+    loop_row(table, "{%tr endfor %}")
+    loop_row(table, "{%tr endfor %}")
+    _fixed_widths(table, widths)
+    para(document, indent=False)
+    signature_rows(document, [("Кандидат", "{{ candidate|initials_surname }}"),
+                              ("Наставник", "{{ mentor|initials_surname }}")])
+    set_properties(document, "Шаблон индивидуального плана подготовки")
+    document.save(path)
 
 
 def main() -> None:
@@ -295,6 +619,11 @@ def main() -> None:
     target.mkdir(parents=True, exist_ok=True)
     make_order(target / "order.docx")
     make_roadmap_annex(target / "annex-roadmap.docx")
+    make_nomination_letter(target / "letter-nomination.docx")
+    make_best_practice_letter(target / "letter-best-practice.docx")
+    make_reserve_list(target / "reserve-list.docx")
+    make_interview_protocol(target / "interview-protocol.docx")
+    make_individual_plan(target / "individual-plan.docx")
 
 
 if __name__ == "__main__":

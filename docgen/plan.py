@@ -1,0 +1,208 @@
+"""What a build produces: every output folder with its documents, templates and contexts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import ru
+from .model import (
+    Candidate,
+    DocumentKind,
+    OrderBundle,
+    Organization,
+    Project,
+    Registry,
+    Reserve,
+)
+
+OUTPUT_ROOTS = ("orders", "outbox", "candidates")
+
+
+@dataclass(frozen=True)
+class Properties:
+    """A document's title, author, subject and keywords, for DOCX and PDF alike."""
+
+    title: str
+    subject: str
+    author: str
+    keywords: list[str] = field(default_factory=list)
+    category: str = ""
+    date: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One DOCX (and its PDF) to produce."""
+
+    folder: Path
+    name: str
+    kind: str
+    template: str
+    context: dict[str, Any]
+    properties: Properties
+    bookmark: str | None = None
+
+    @property
+    def key(self) -> str:
+        """A name unique within the run, for the shared conversion folder."""
+        return "--".join((*self.folder.parts, self.name))
+
+
+@dataclass(frozen=True)
+class FolderPlan:
+    """An output folder: its documents and, for an order, the bundle of those with bookmarks."""
+
+    folder: Path
+    documents: list[Planned]
+    bundle: Properties | None = None
+
+
+def plan(project: Project) -> list[FolderPlan]:
+    """Every output folder of the project with the documents it holds."""
+    folders: list[FolderPlan] = []
+    campaign_order = next((b for b in project.orders if b.campaign is not None), None)
+    for bundle in project.orders:
+        folders.append(_order_folder(bundle, project.reserve))
+    if campaign_order is not None:
+        folders += _school_folders(campaign_order, project.registry, project.reserve)
+        if project.reserve is not None:
+            folders += _candidate_folders(campaign_order, project.registry, project.reserve)
+    return folders
+
+
+def _label(bundle: OrderBundle) -> str:
+    return f"Приказ № {bundle.order.number} от {ru.date_numeric(bundle.order.date)}"
+
+
+def _order_folder(bundle: OrderBundle, reserve: Reserve | None) -> FolderPlan:
+    order = bundle.order
+    folder = Path("orders") / bundle.slug
+    label = _label(bundle)
+    author = order.issuer.name
+    keywords = ["приказ", f"№ {order.number}", *order.keywords]
+    documents = [Planned(
+        folder, "order", "order", "order.docx", {"order": order, "annexes": bundle.annexes},
+        Properties(label, order.title, author, keywords, "Приказ", order.date), label)]
+    for number, annex in enumerate(bundle.annexes, 1):
+        annex_label = f"Приложение № {number}"
+        documents.append(Planned(
+            folder, f"annex-{number}", "annex", f"annex-{annex.kind}.docx",
+            {"order": order, "annex": annex, "number": number},
+            Properties(f"{annex_label} к приказу № {order.number} от "
+                       f"{ru.date_numeric(order.date)}", annex.title, author, keywords,
+                       "Приложение к приказу", order.date),
+            annex_label))
+    campaign = bundle.campaign
+    if campaign is not None and campaign.reserve_list is not None and reserve is not None:
+        reserve_list = campaign.reserve_list
+        documents.append(Planned(
+            folder, "reserve-list", DocumentKind.RESERVE_LIST, "reserve-list.docx",
+            {"order": order, "reserve_list": reserve_list,
+             "groups": _reserve_groups(reserve)},
+            Properties("Список резерва управленческих кадров", reserve_list.title, author,
+                       ["кадровый резерв"], "Список", reserve_list.date)))
+    return FolderPlan(folder, documents, Properties(label, order.title, author, keywords))
+
+
+def _reserve_groups(reserve: Reserve) -> list[dict[str, Any]]:
+    """Included candidates by school, numbered through the list, with their interviews."""
+    groups: dict[str, dict[str, Any]] = {}
+    for candidate in reserve.included():
+        group = groups.setdefault(candidate.school.id,
+                                  {"school": candidate.school, "rows": []})
+        group["rows"].append({"candidate": candidate,
+                              "interview": reserve.interviews_of(candidate)[-1]})
+    number = 0
+    for group in groups.values():
+        for row in group["rows"]:
+            number += 1
+            row["number"] = number
+    return list(groups.values())
+
+
+def _letter_properties(letter: Any, issuer: Organization, school: Organization) -> Properties:
+    return Properties(f"Письмо от {ru.date_numeric(letter.date)} № {letter.number}",
+                      letter.title, issuer.name, ["запрос", "кадровый резерв", school.short_name],
+                      "Письмо", letter.date)
+
+
+def _school_folders(bundle: OrderBundle, registry: Registry,
+                    reserve: Reserve | None) -> list[FolderPlan]:
+    """For each school its request with the response form, and the best-practice request."""
+    campaign = bundle.campaign
+    assert campaign is not None
+    issuer = bundle.order.issuer
+    activities = bundle.activities()
+    folders = []
+    for school in registry.schools():
+        folder = Path("outbox") / school.id
+        nomination = campaign.nomination_request
+        own = [c for c in (reserve.candidates.values() if reserve else []) if c.school.id == school.id]
+        documents = [Planned(
+            folder, "nomination-request", DocumentKind.NOMINATION_REQUEST,
+            "letter-nomination.docx",
+            {"letter": nomination, "school": school, "order": bundle.order, "issuer": issuer,
+             "activity": activities.get(nomination.activity or ""),
+             "nominees": own, "blank_rows": list(range(nomination.blank_rows))},
+            _letter_properties(nomination, issuer, school))]
+        practice = campaign.best_practice_request
+        if practice is not None and school.efficiency in practice.efficiency:
+            documents.append(Planned(
+                folder, "best-practice-request", DocumentKind.BEST_PRACTICE_REQUEST,
+                "letter-best-practice.docx",
+                {"letter": practice, "school": school, "order": bundle.order, "issuer": issuer,
+                 "activity": activities.get(practice.activity or "")},
+                _letter_properties(practice, issuer, school)))
+        folders.append(FolderPlan(folder, documents))
+    return folders
+
+
+def _candidate_folders(bundle: OrderBundle, registry: Registry,
+                       reserve: Reserve) -> list[FolderPlan]:
+    """For each candidate their interview protocols and, once included, their plan."""
+    folders = []
+    issuer = bundle.order.issuer
+    for candidate in reserve.candidates.values():
+        folder = Path("candidates") / candidate.id
+        interviews = reserve.interviews_of(candidate)
+        documents = [Planned(
+            folder, "interview-protocol" + (f"-{index}" if len(interviews) > 1 else ""),
+            DocumentKind.INTERVIEW_PROTOCOL, "interview-protocol.docx",
+            {"interview": interview, "candidate": candidate, "order": bundle.order,
+             "commission": reserve.interviews.commission,
+             "criteria": reserve.interviews.criteria, "place": reserve.interviews.place,
+             "total": reserve.interviews.total(interview),
+             "maximum": reserve.interviews.maximum()},
+            Properties(f"Протокол собеседования № {interview.number} от "
+                       f"{ru.date_numeric(interview.date)}", "Собеседование с претендентом на "
+                       "замещение должности руководителя образовательной организации",
+                       issuer.name, ["кадровый резерв", "собеседование"], "Протокол",
+                       interview.date))
+            for index, interview in enumerate(interviews, 1)]
+        if candidate in reserve.included():
+            documents.append(_individual_plan(folder, candidate, bundle, registry, reserve))
+        if documents:
+            folders.append(FolderPlan(folder, documents))
+    return folders
+
+
+def _individual_plan(folder: Path, candidate: Candidate, bundle: OrderBundle,
+                     registry: Registry, reserve: Reserve) -> Planned:
+    plans = reserve.plans
+    sections = [{"number": number, "title": section.title,
+                 "activities": [{"number": f"{number}.{index}", "activity": activity}
+                                for index, activity in enumerate(section.activities, 1)]}
+                for number, section in enumerate(reserve.sections_for(candidate), 1)]
+    mentor = candidate.mentor
+    mentor_school = next((s for s in registry.organizations.values()
+                          if s.head is not None and mentor is not None and s.head.id == mentor.id),
+                         None)
+    return Planned(
+        folder, "individual-plan", DocumentKind.INDIVIDUAL_PLAN, "individual-plan.docx",
+        {"plans": plans, "candidate": candidate, "mentor": mentor, "mentor_school": mentor_school,
+         "sections": sections, "order": bundle.order},
+        Properties(plans.title, plans.period, bundle.order.issuer.name,
+                   ["кадровый резерв", "индивидуальный план"], "План", plans.date))
