@@ -21,8 +21,14 @@ def project(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Order № 685 built once from the shipped content, DOCX and PDF."""
+def built_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped content built once, DOCX and PDF: the build folder."""
     out = tmp_path_factory.mktemp("build")
     assert main(["-C", str(ROOT), "build", "-o", str(out)]) == 0
-    return out / "orders" / "2022-685"
+    return out
+
+
+@pytest.fixture(scope="session")
+def built(built_root: Path) -> Path:
+    """The folder of order № 685 in the shared build."""
+    return built_root / "orders" / "2022-685"

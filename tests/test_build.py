@@ -57,7 +57,8 @@ def test_failed_runs_leave_earlier_outputs_as_they_were(
     err = capsys.readouterr().err
     assert "LibreOffice не создал" in err and "код выхода 3" in err
     assert _snapshot(project / "build") == before
-    assert [p.name for p in (project / "build").iterdir()] == ["orders"]
+    assert sorted(p.name for p in (project / "build").iterdir()) == [
+        "candidates", "orders", "outbox"]
 
 
 def test_without_libreoffice_the_docx_files_are_built(
@@ -68,9 +69,10 @@ def test_without_libreoffice_the_docx_files_are_built(
     assert "sudo apt-get install libreoffice-writer-nogui" in err
     folder = project / OUT
     assert sorted(p.name for p in folder.iterdir()) == [
-        "annex-1.docx", "manifest.json", "order.docx"]
+        "annex-1.docx", "manifest.json", "order.docx", "reserve-list.docx"]
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    assert sorted(manifest["files"]) == ["annex-1.docx", "order.docx"]
+    assert sorted(manifest["files"]) == ["annex-1.docx", "order.docx", "reserve-list.docx"]
+    assert not list((project / "build").rglob("*.pdf"))
 
 
 def test_a_hanging_converter_is_killed_at_its_timeout(tmp_path: Path) -> None:
@@ -103,4 +105,5 @@ def test_build_writes_nothing_outside_its_folder(project: Path) -> None:
     before = sorted(os.listdir(project))
     assert main(["-C", str(project), "build", "--no-pdf"]) == 0
     assert sorted(os.listdir(project)) == sorted([*before, "build"])
-    assert sorted(p.name for p in (project / "build").iterdir()) == ["orders"]
+    assert sorted(p.name for p in (project / "build").iterdir()) == [
+        "candidates", "orders", "outbox"]

@@ -52,17 +52,23 @@ def test_pdf_text(built: Path) -> None:
         assert expected in text.replace("\u00a0", " "), expected
 
 
-def test_page_numbers_from_the_second_page_centred_at_the_top(built: Path) -> None:
-    for name in ("order.pdf", "annex-1.pdf"):
-        pdf = built / name
-        pages = len(PdfReader(pdf).pages)
-        first_words = [_words(pdf, page)[0] for page in range(1, pages + 1)]
-        assert first_words[0][0] != "1"
+def _all_pdfs(root: Path) -> list[Path]:
+    pdfs = sorted(p for p in root.rglob("*.pdf") if p.name != "bundle.pdf")
+    assert len(pdfs) == 20
+    return pdfs
+
+
+def test_page_numbers_from_the_second_page_centred_at_the_top(built_root: Path) -> None:
+    for pdf in _all_pdfs(built_root):
+        reader = PdfReader(pdf)
+        first_words = [_words(pdf, page)[0] for page in range(1, len(reader.pages) + 1)]
+        assert not first_words[0][0].isdigit(), pdf
         for number, (word, x_min, x_max, y_min) in enumerate(first_words[1:], 2):
-            assert word == str(number)
+            width = float(reader.pages[number - 1].mediabox.width)
+            assert word == str(number), pdf
             assert y_min < 20 * MM
             centre = (x_min + x_max) / 2
-            assert abs(centre - (30 * MM + (210 - 40) * MM / 2)) < 3
+            assert abs(centre - (30 * MM + (width - 40 * MM) / 2)) < 3, pdf
 
 
 def _words(pdf: Path, page: int) -> list[tuple[str, float, float, float]]:
@@ -72,28 +78,28 @@ def _words(pdf: Path, page: int) -> list[tuple[str, float, float, float]]:
         html)]
 
 
-def test_a4_with_gost_margins(built: Path) -> None:
-    for name in ("order.pdf", "annex-1.pdf"):
-        reader = PdfReader(built / name)
-        for page in reader.pages:
-            assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
-        for page in range(1, len(reader.pages) + 1):
-            words = _words(built / name, page)
+def test_a4_with_gost_margins(built_root: Path) -> None:
+    for pdf in _all_pdfs(built_root):
+        reader = PdfReader(pdf)
+        for number, page in enumerate(reader.pages, 1):
+            width, height = float(page.mediabox.width), float(page.mediabox.height)
+            assert sorted((round(width), round(height))) == [595, 842], pdf
+            words = _words(pdf, number)
             left = min(w[1] for w in words)
             right = max(w[2] for w in words)
             top = min(w[3] for w in words if not w[0].isdigit() or w[3] > 15 * MM)
-            assert left >= 30 * MM - 1, (name, page, left / MM)
-            assert right <= (210 - 10) * MM + 1, (name, page, right / MM)
-            assert top >= 20 * MM - 1, (name, page, top / MM)
-        body = _words(built / name, 1)
-        assert min(w[1] for w in body) < 31 * MM
-        assert max(w[2] for w in body) > 199 * MM
+            assert left >= 30 * MM - 1, (pdf, number, left / MM)
+            assert right <= width - 10 * MM + 1, (pdf, number, right / MM)
+            assert top >= 20 * MM - 1, (pdf, number, top / MM)
+    body = _words(built_root / "orders/2022-685/order.pdf", 1)
+    assert min(w[1] for w in body) < 31 * MM
+    assert max(w[2] for w in body) > 199 * MM
 
 
-def test_fonts_are_liberation_serif_and_embedded(built: Path) -> None:
-    for name in ("order.pdf", "annex-1.pdf", "bundle.pdf"):
+def test_fonts_are_liberation_serif_and_embedded(built_root: Path) -> None:
+    for pdf in sorted(built_root.rglob("*.pdf")):
         fonts = {}
-        for page in PdfReader(built / name).pages:
+        for page in PdfReader(pdf).pages:
             for font in page["/Resources"]["/Font"].values():
                 font = font.get_object()
                 descriptor = font["/FontDescriptor"].get_object()
@@ -108,7 +114,8 @@ def test_manifest_lists_every_file_with_its_hash(built: Path) -> None:
     manifest = json.loads((built / "manifest.json").read_text(encoding="utf-8"))["files"]
     files = sorted(p.name for p in built.iterdir() if p.name != "manifest.json")
     assert sorted(manifest) == files == [
-        "annex-1.docx", "annex-1.pdf", "bundle.pdf", "order.docx", "order.pdf"]
+        "annex-1.docx", "annex-1.pdf", "bundle.pdf", "order.docx", "order.pdf",
+        "reserve-list.docx", "reserve-list.pdf"]
     for name, entry in manifest.items():
         data = (built / name).read_bytes()
         assert entry == {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
