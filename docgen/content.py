@@ -10,8 +10,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import ContentError, Problem
 from .consistency import RESERVE, check_links
+from .errors import ContentError, Problem
 from .model import (
     Campaign,
     CandidatesFile,
@@ -249,7 +249,7 @@ def _message(error: dict[str, Any], model: type[BaseModel]) -> str:
     if kind == "string_pattern_mismatch":
         expected = _PATTERNS.get(ctx.get("pattern", ""), f"вид {ctx.get('pattern')}")
         return f"значение «{value}» не подходит: ожидается {expected}"
-    if kind == "literal_error":
+    if kind in ("literal_error", "enum"):
         return f"значение «{value}» не подходит: допустимы {ctx.get('expected')}"
     if kind in _MESSAGES:
         return _MESSAGES[kind]

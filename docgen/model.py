@@ -16,8 +16,8 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainValidator,
-    StringConstraints,
     PrivateAttr,
+    StringConstraints,
     ValidationInfo,
     model_validator,
 )
@@ -327,7 +327,8 @@ def _one_deadline_mark(text: str) -> str:
     """Check that the sentence names the place of the deadline once, as «{deadline}»."""
     if text.count("{deadline}") != 1:
         raise PydanticCustomError(
-            "deadline_mark", "укажите место срока в тексте ровно один раз: {{deadline}}")
+            "deadline_mark", "укажите место срока в тексте ровно один раз: {mark}",
+            {"mark": "{deadline}"})
     return text
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from . import ru
 from .model import (
     Candidate,
+    CandidateStatus,
     DocumentKind,
     OrderBundle,
     Organization,
@@ -96,7 +97,8 @@ def _order_folder(bundle: OrderBundle, reserve: Reserve | None) -> FolderPlan:
                        "Приложение к приказу", order.date),
             annex_label))
     campaign = bundle.campaign
-    if campaign is not None and campaign.reserve_list is not None and reserve is not None:
+    if campaign is not None and campaign.reserve_list is not None and reserve is not None \
+            and reserve.included():
         reserve_list = campaign.reserve_list
         documents.append(Planned(
             folder, "reserve-list", DocumentKind.RESERVE_LIST, "reserve-list.docx",
@@ -182,7 +184,7 @@ def _candidate_folders(bundle: OrderBundle, registry: Registry,
                        issuer.name, ["кадровый резерв", "собеседование"], "Протокол",
                        interview.date))
             for index, interview in enumerate(interviews, 1)]
-        if candidate in reserve.included():
+        if candidate.status == CandidateStatus.INCLUDED:
             documents.append(_individual_plan(folder, candidate, bundle, registry, reserve))
         if documents:
             folders.append(FolderPlan(folder, documents))

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 from docx import Document
+from docx_text import normalise, paragraphs
 
 from docgen.cli import main
-from docx_text import normalise, paragraphs
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHOOLS = ["gymnasium-7", "lyceum-1", "school-4", "school-5", "school-6", "school-divnoe"]

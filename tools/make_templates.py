@@ -27,6 +27,7 @@ TEXT_WIDTH = Mm(210 - 30 - 10)
 TABLE_STYLE = "Текст таблицы"
 FORM_STYLE = "Текст формы"
 REQUISITE_STYLE = "Реквизит"
+BLOCK_INDENT = Cm(9.5)
 TITLE_STYLE = "Заголовок документа"
 
 
@@ -239,7 +240,7 @@ def loop_row(table: Table, tag: str, style: str = TABLE_STYLE) -> None:
     add_row(table, [tag], style=style)
 
 
-def right_block(document: Document, lines: list[str], left: Cm = Cm(9.5)) -> None:
+def right_block(document: Document, lines: list[str], left: Cm = BLOCK_INDENT) -> None:
     """A single-spaced, left-aligned block in the right part of the page."""
     for line in lines:
         para(document, line, align="left", indent=False, left=left, style=REQUISITE_STYLE)
