@@ -403,7 +403,8 @@ def _landscape_section(document: Document) -> None:
 def _letter_body(document: Document) -> None:
     """Title, salutation, the reference to the order, the text and the deadline."""
     para(document, indent=False)
-    title = para(document, "{{ letter.title|typo }}", align="left", indent=False)
+    title = para(document, "{{ letter.title|typo }}", align="left", indent=False,
+                 style=REQUISITE_STYLE)
     title.paragraph_format.right_indent = Cm(8.0)
     para(document, indent=False)
     para(document, "{%p if school.head|salutation %}")
@@ -486,7 +487,7 @@ def make_best_practice_letter(path: Path) -> None:
 
 def _approval_grif(document: Document, approver: str, date: str) -> None:
     """«УТВЕРЖДАЮ» with the approver's position, signature line and date, top right."""
-    right_block(document, ["УТВЕРЖДАЮ", f"{{{{ {approver}|signature_position }}}}",
+    right_block(document, ["УТВЕРЖДАЮ", f"{{{{ {approver}.position|capfirst|typo }}}}",
                            f"______________ {{{{ {approver}|initials_surname }}}}",
                            f"{{{{ {date}|date_numeric }}}}"])
     para(document, indent=False)
