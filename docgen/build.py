@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import vcs
 from .bundle import Part, merge, write_manifest
 from .content import load_project
 from .convert import convert_to_pdf, find_soffice
@@ -17,6 +18,8 @@ from .errors import ContentError, LibreOfficeMissing, Problem, Severity
 from .model import DOCUMENT_NAMES, Project
 from .plan import OUTPUT_ROOTS, FolderPlan, plan
 from .render import Renderer
+from .stamp import finalize_pdf
+from .vcs import Revision
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +36,7 @@ class BuildReport:
     removed: list[Path] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     pdf_skipped: str | None = None
+    draft: bool = False
 
 
 def _load(root: Path, strict: bool) -> tuple[Project, list[FolderPlan], list[Problem]]:
@@ -80,14 +84,18 @@ def check(root: Path, strict: bool = False) -> list[Problem]:
 
 
 def build(root: Path, out: Path, *, strict: bool = False, pdf: bool = True,
-          soffice: str | None = None) -> BuildReport:
-    """Build every document of the project under `out`; earlier outputs survive a failure."""
+          soffice: str | None = None, revision: Revision | None = None) -> BuildReport:
+    """Build every document of the project under `out`; earlier outputs survive a failure.
+
+    Documents are stamped with `revision`, by default the git state of `root`.
+    """
     _, folders, warnings = _load(root, strict)
-    report = BuildReport(warnings=warnings)
+    revision = revision or vcs.revision(root)
+    report = BuildReport(warnings=warnings, draft=revision.draft)
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
     try:
-        rendered = _render_all(root, folders, staging / "render")
+        rendered = _render_all(root, folders, staging / "render", revision)
         pdfs: dict[str, Path] = {}
         if pdf:
             try:
@@ -95,7 +103,7 @@ def build(root: Path, out: Path, *, strict: bool = False, pdf: bool = True,
             except LibreOfficeMissing as exc:
                 report.pdf_skipped = str(exc)
         for folder in folders:
-            _assemble(folder, rendered, pdfs, staging / "out" / folder.folder)
+            _assemble(folder, rendered, pdfs, staging / "out" / folder.folder, revision)
         for folder in folders:
             _publish(staging / "out" / folder.folder, out / folder.folder)
             report.folders.append(folder.folder)
@@ -110,7 +118,8 @@ def build(root: Path, out: Path, *, strict: bool = False, pdf: bool = True,
     return report
 
 
-def _render_all(root: Path, folders: list[FolderPlan], target: Path) -> dict[str, Path]:
+def _render_all(root: Path, folders: list[FolderPlan], target: Path,
+                revision: Revision) -> dict[str, Path]:
     """Render every planned DOCX into `target`; all template problems are reported together."""
     target.mkdir(parents=True)
     renderer = Renderer(root / TEMPLATES, TEMPLATES)
@@ -120,7 +129,8 @@ def _render_all(root: Path, folders: list[FolderPlan], target: Path) -> dict[str
         for document in folder.documents:
             dest = target / f"{document.key}.docx"
             try:
-                renderer.render(document.template, document.context, dest, document.properties)
+                renderer.render(document.template, document.context, dest, document.properties,
+                                revision)
             except ContentError as exc:
                 problems.extend(p for p in exc.problems if p not in problems)
                 continue
@@ -140,20 +150,22 @@ def _convert_all(rendered: dict[str, Path], target: Path, soffice: str | None) -
 
 
 def _assemble(folder: FolderPlan, rendered: dict[str, Path], pdfs: dict[str, Path],
-              target: Path) -> None:
-    """Put a folder's DOCX, PDF, bundle and manifest together in `target`."""
+              target: Path, revision: Revision) -> None:
+    """Put a folder's DOCX, stamped PDF, bundle and manifest together in `target`."""
     target.mkdir(parents=True)
     parts: list[Part] = []
     for document in folder.documents:
-        shutil.copyfile(rendered[document.key], target / f"{document.name}.docx")
+        docx = target / f"{document.name}.docx"
+        shutil.copyfile(rendered[document.key], docx)
         if document.key in pdfs:
             pdf = target / f"{document.name}.pdf"
             shutil.copyfile(pdfs[document.key], pdf)
+            finalize_pdf(pdf, document.properties, revision, docx.read_bytes())
             if document.bookmark is not None:
                 parts.append(Part(pdf, document.bookmark))
     bundled = [d for d in folder.documents if d.bookmark is not None]
     if folder.bundle is not None and parts and len(parts) == len(bundled):
-        merge(parts, target / "bundle.pdf", folder.bundle)
+        merge(parts, target / "bundle.pdf", folder.bundle, revision)
     write_manifest(target)
 
 

@@ -10,6 +10,8 @@ from pathlib import Path
 from pypdf import PdfReader, PdfWriter
 
 from .plan import Properties
+from .stamp import finalize_pdf
+from .vcs import Revision
 
 
 @dataclass(frozen=True)
@@ -20,23 +22,18 @@ class Part:
     bookmark: str
 
 
-def merge(parts: list[Part], dest: Path, metadata: Properties) -> None:
+def merge(parts: list[Part], dest: Path, properties: Properties, revision: Revision) -> None:
     """Write the parts one after another into `dest`, each under its bookmark."""
     writer = PdfWriter()
     for part in parts:
         start = len(writer.pages)
         writer.append(PdfReader(part.pdf), import_outline=False)
         writer.add_outline_item(title=part.bookmark, page_number=start)
-    writer.add_metadata({
-        "/Title": metadata.title,
-        "/Author": metadata.author,
-        "/Subject": metadata.subject,
-        "/Keywords": "; ".join(metadata.keywords),
-        "/Creator": "docgen",
-    })
     writer.page_mode = "/UseOutlines"
     with dest.open("wb") as stream:
         writer.write(stream)
+    identity = "".join(sha256(part.pdf) for part in parts).encode()
+    finalize_pdf(dest, properties, revision, identity)
 
 
 def sha256(path: Path) -> str:

@@ -55,6 +55,9 @@ def main(argv: list[str] | None = None) -> int:
         report = build(root, out, strict=args.strict, pdf=not args.no_pdf,
                        soffice=args.soffice)
         _print_problems(report.warnings)
+        if report.draft:
+            print("Внимание: содержимое не зафиксировано в git, документы собраны как ПРОЕКТ.",
+                  file=sys.stderr)
         if report.pdf_skipped:
             print(f"PDF не созданы: {report.pdf_skipped}", file=sys.stderr)
         print(f"Готово: {out}, документов: {sum(report.documents.values())}, "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,8 @@ class Properties:
     keywords: list[str] = field(default_factory=list)
     category: str = ""
     date: dt.date | None = None
+    document: str = ""
+    edition: int = 1
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,15 @@ class Planned:
     def key(self) -> str:
         """A name unique within the run, for the shared conversion folder."""
         return "--".join((*self.folder.parts, self.name))
+
+    @property
+    def document_id(self) -> str:
+        """The document's id, its output path without extension: «orders/2022-685/annex-1»."""
+        return "/".join((*self.folder.parts, self.name))
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "properties",
+                           dataclasses.replace(self.properties, document=self.document_id))
 
 
 @dataclass(frozen=True)
@@ -106,7 +118,9 @@ def _order_folder(bundle: OrderBundle, reserve: Reserve | None) -> FolderPlan:
              "groups": _reserve_groups(reserve)},
             Properties("Список резерва управленческих кадров", reserve_list.title, author,
                        ["кадровый резерв"], "Список", reserve_list.date)))
-    return FolderPlan(folder, documents, Properties(label, order.title, author, keywords))
+    return FolderPlan(folder, documents, Properties(label, order.title, author, keywords,
+                                                    "Приказ", order.date,
+                                                    document=f"{folder.as_posix()}/bundle"))
 
 
 def _reserve_groups(reserve: Reserve) -> list[dict[str, Any]]:

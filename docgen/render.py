@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import re
 import zipfile
@@ -21,6 +20,8 @@ from . import model
 from .errors import ContentError, Problem
 from .filters import FILTERS
 from .plan import Properties
+from .stamp import normalize_docx, stamp_docx
+from .vcs import Revision
 
 _NOT_A_DOCX = (zipfile.BadZipFile, PackageNotFoundError, KeyError)
 _DAMAGED = "файл шаблона повреждён или не является документом DOCX; восстановите его из git"
@@ -44,11 +45,12 @@ class Renderer:
         self.env = environment()
 
     def render(self, template: str, context: dict[str, Any], dest: Path,
-               properties: Properties) -> None:
-        """Render `template` with `context` into the DOCX file `dest`."""
+               properties: Properties, revision: Revision) -> None:
+        """Render `template` with `context` into `dest`, stamped and reproducible."""
         document = self._render(template, context)
-        _set_properties(document, properties)
+        stamp_docx(document.docx, properties, revision)
         document.save(dest)
+        normalize_docx(dest)
 
     def check(self, template: str, context: dict[str, Any]) -> list[Problem]:
         """Problems found by rendering `template` in memory: unknown variables, bad syntax."""
@@ -131,20 +133,3 @@ def _where(path: Path, name: str) -> str:
         if pattern.search(text):
             return f" (в абзаце «{text.strip()}»)"
     return ""
-
-
-def _set_properties(document: DocxTemplate, properties: Properties) -> None:
-    core = document.docx.core_properties
-    core.title = properties.title
-    core.subject = properties.subject
-    core.author = properties.author
-    core.keywords = "; ".join(properties.keywords)
-    core.category = properties.category
-    core.comments = ""
-    core.last_modified_by = "docgen"
-    core.language = "ru-RU"
-    core.revision = 1
-    if properties.date is not None:
-        moment = dt.datetime.combine(properties.date, dt.time())
-        core.created = core.modified = moment
-        core.last_printed = moment

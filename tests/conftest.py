@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -14,18 +15,48 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A copy of the shipped content and templates that a test may change."""
+    """A copy of the shipped content and templates that a test may change (not in git)."""
+    return copy_project(tmp_path)
+
+
+def copy_project(target: Path) -> Path:
+    """Copy the shipped content and templates into `target`."""
     for folder in ("content", "templates"):
-        shutil.copytree(ROOT / folder, tmp_path / folder)
-    return tmp_path
+        shutil.copytree(ROOT / folder, target / folder)
+    return target
+
+
+def git(root: Path, *args: str) -> str:
+    """Run git in `root`, failing the test if git fails."""
+    return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True,
+                          text=True).stdout
+
+
+def commit_all(root: Path, message: str) -> str:
+    """Commit everything in the repository at `root`; return the commit."""
+    git(root, "add", "-A")
+    git(root, "-c", "user.name=Делопроизводитель", "-c", "user.email=clerk@example.org",
+        "commit", "--quiet", "-m", message)
+    return git(root, "rev-parse", "HEAD").strip()
+
+
+def git_project(target: Path) -> Path:
+    """A copy of the project in a git repository of its own, all committed."""
+    copy_project(target)
+    git(target, "init", "--quiet", "--initial-branch=main")
+    git(target, "config", "user.name", "Делопроизводитель")
+    git(target, "config", "user.email", "clerk@example.org")
+    (target / ".gitignore").write_text("build/\n", encoding="utf-8")
+    commit_all(target, "Содержимое приказа № 685")
+    return target
 
 
 @pytest.fixture(scope="session")
 def built_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The shipped content built once, DOCX and PDF: the build folder."""
-    out = tmp_path_factory.mktemp("build")
-    assert main(["-C", str(ROOT), "build", "-o", str(out)]) == 0
-    return out
+    """The shipped content, committed in its own repository, built once: the build folder."""
+    project = git_project(tmp_path_factory.mktemp("repo"))
+    assert main(["-C", str(project), "build"]) == 0
+    return project / "build"
 
 
 @pytest.fixture(scope="session")

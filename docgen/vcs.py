@@ -1,0 +1,100 @@
+"""Git: which commit the content is at, whether it has uncommitted changes, tags, history."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import tarfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import DocgenError
+
+TRACKED = ("content", "templates")
+
+
+class VcsError(DocgenError):
+    """Git refused or the project is not in a git repository."""
+
+
+@dataclass(frozen=True)
+class Revision:
+    """The commit a build's content comes from, and whether the tree differs from it."""
+
+    commit: str | None
+    dirty: bool
+
+    @property
+    def draft(self) -> bool:
+        """A build from uncommitted content (or from outside git) is a draft."""
+        return self.commit is None or self.dirty
+
+
+def git(root: Path, *args: str, input_bytes: bytes | None = None) -> str:
+    """Run git in `root` and return its output; VcsError with git's words if it fails."""
+    try:
+        result = subprocess.run(["git", *args], cwd=root, capture_output=True, check=False,
+                                input=input_bytes)
+    except FileNotFoundError:
+        raise VcsError("git не установлен") from None
+    if result.returncode != 0:
+        message = result.stderr.decode("utf-8", "replace").strip()
+        raise VcsError(f"git {args[0]}: {message}")
+    return result.stdout.decode("utf-8", "replace")
+
+
+def revision(root: Path) -> Revision:
+    """The commit of `root` and whether content/ or templates/ have uncommitted changes."""
+    try:
+        commit = git(root, "rev-parse", "--verify", "HEAD").strip()
+    except VcsError:
+        return Revision(None, True)
+    status = git(root, "status", "--porcelain", "--", *TRACKED)
+    return Revision(commit, bool(status.strip()))
+
+
+def require_clean(root: Path) -> str:
+    """The HEAD commit, or VcsError if anything in the tree is uncommitted."""
+    rev = revision(root)
+    if rev.commit is None:
+        raise VcsError("папка проекта не в репозитории git или в нём нет коммитов")
+    status = git(root, "status", "--porcelain")
+    if status.strip():
+        files = ", ".join(line[3:] for line in status.splitlines()[:5])
+        raise VcsError(f"есть незафиксированные изменения ({files}); сначала выполните "
+                       "git commit")
+    return rev.commit
+
+
+def resolve(root: Path, name: str) -> str:
+    """The full hash of a commit, tag or branch name."""
+    return git(root, "rev-parse", "--verify", f"{name}^{{commit}}").strip()
+
+
+def export(root: Path, commit: str, target: Path) -> None:
+    """Write content/ and templates/ as they were at `commit` into `target`."""
+    archive = subprocess.run(["git", "archive", "--format=tar", commit, *TRACKED], cwd=root,
+                             capture_output=True, check=False)
+    if archive.returncode != 0:
+        raise VcsError(f"git archive: {archive.stderr.decode('utf-8', 'replace').strip()}")
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(target, filter="data")
+
+
+def commit_files(root: Path, paths: list[Path], message: str) -> str:
+    """Commit the given files and return the new commit's hash."""
+    git(root, "add", "--", *map(str, paths))
+    git(root, "commit", "--quiet", "-m", message, "--", *map(str, paths))
+    return resolve(root, "HEAD")
+
+
+def tag(root: Path, name: str, commit: str, message: str) -> None:
+    """Create an annotated tag; VcsError if it exists."""
+    git(root, "tag", "--annotate", "-m", message, name, commit)
+
+
+def log(root: Path, paths: list[Path]) -> list[tuple[str, str, str]]:
+    """Commits that changed `paths`, newest first: (hash, date, subject)."""
+    output = git(root, "log", "--format=%H%x09%ad%x09%s", "--date=short", "--",
+                 *map(str, paths))
+    return [tuple(line.split("\t", 2)) for line in output.splitlines() if line]  # type: ignore[misc]
