@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import Problem
-from .model import CandidateStatus, OrderBundle, Reserve
+from .model import AmendmentBundle, CandidateStatus, OrderBundle, Reserve
 from .yamlfile import YamlFile
 
 RESERVE = Path("content/reserve")
@@ -104,4 +104,23 @@ def _statuses(reserve: Reserve, source: YamlFile) -> list[Problem]:
                 ("candidates", candidate.id, "status"),
                 f"по протоколам собеседований кандидат {_STATUS_NAMES[expected]} "
                 f"(status: {expected.value}), а указано {candidate.status.value}"))
+    return problems
+
+
+def check_amendments(orders: list[OrderBundle], amendments: list[AmendmentBundle],
+                     sources: dict[Path, YamlFile]) -> list[Problem]:
+    """Each amendment names an existing order and annexes that order has."""
+    by_slug = {bundle.slug: bundle for bundle in orders}
+    problems: list[Problem] = []
+    for bundle in amendments:
+        amendment = bundle.amendment
+        source = sources[Path("content/orders") / bundle.slug / "amendment.yaml"]
+        target = by_slug.get(amendment.amends)
+        if target is None:
+            problems.append(source.problem(("amends",), f"нет приказа «{amendment.amends}»"))
+            continue
+        known = [annex.id for annex in target.annexes]
+        problems += [source.problem(("annexes", index),
+                                    f"у приказа «{amendment.amends}» нет приложения «{annex}»")
+                     for index, annex in enumerate(amendment.annexes) if annex not in known]
     return problems

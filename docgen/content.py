@@ -10,9 +10,11 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .consistency import RESERVE, check_links
+from .consistency import RESERVE, check_amendments, check_links
 from .errors import ContentError, Problem
 from .model import (
+    Amendment,
+    AmendmentBundle,
     Campaign,
     CandidatesFile,
     InterviewsFile,
@@ -33,6 +35,7 @@ PEOPLE = Path("content/registry/people.yaml")
 ORDERS = Path("content/orders")
 RESERVE_FILES = ("candidates.yaml", "interviews.yaml", "plans.yaml")
 CAMPAIGN = Path("campaign.yaml")
+AMENDMENT = "amendment.yaml"
 
 _DATE_HINT = "ожидалась дата в виде ГГГГ-ММ-ДД, например 2022-08-30"
 
@@ -110,13 +113,29 @@ def load_project(root: Path) -> tuple[Project, list[Problem]]:
     reserve = _load_reserve(collector, registry) if (root / RESERVE).is_dir() else None
     orders = [_load_order(collector, registry, path.relative_to(root))
               for path in sorted((root / ORDERS).glob("*/order.yaml"))]
+    amendments = [_load_amendment(collector, registry, path.relative_to(root))
+                  for path in sorted((root / ORDERS).glob(f"*/{AMENDMENT}"))]
+    loaded = [o for o in orders if o]
     if registry is not None and not collector.problems:
-        collector.problems += check_links([o for o in orders if o], reserve, collector.sources)
+        collector.problems += check_links(loaded, reserve, collector.sources)
+        collector.problems += check_amendments(loaded, [a for a in amendments if a],
+                                               collector.sources)
     if collector.problems:
         raise ContentError(collector.problems + collector.warnings)
     assert registry is not None
-    project = Project(registry=registry, orders=[o for o in orders if o], reserve=reserve)
+    project = Project(registry=registry, orders=loaded, reserve=reserve,
+                      amendments=[a for a in amendments if a])
     return project, collector.warnings
+
+
+def _load_amendment(collector: _Collector, registry: Registry | None,
+                    relative: Path) -> AmendmentBundle | None:
+    """An amending order; what it amends is checked once all orders are loaded."""
+    source = collector.read(relative)
+    if source is None or registry is None:
+        return None
+    amendment = collector.validate(source, Amendment, {"registry": registry})
+    return amendment and AmendmentBundle(slug=relative.parent.name, amendment=amendment)
 
 
 def _with_ids(table: dict[str, Any]) -> dict[str, Any]:

@@ -9,7 +9,16 @@ from typing import Any
 from docxtpl import RichText
 
 from . import ru
-from .model import Case, Group, Letter, Named, Person, Resolution, RoadmapAnnex
+from .model import (
+    Amendment,
+    Case,
+    Group,
+    Letter,
+    Named,
+    Person,
+    Resolution,
+    RoadmapAnnex,
+)
 
 LIST_MARK = "– "
 
@@ -137,6 +146,15 @@ def resolution_head(item: Resolution, annexes: list[RoadmapAnnex]) -> RichText:
     return rich(text)
 
 
+def edition_reference(amendments: list[Amendment]) -> str:
+    """«приказа Управления … от 15.10.2022 № 712», the orders that gave the current wording."""
+    if not amendments:
+        return ""
+    issuer = ru.inflect_phrase(amendments[-1].issuer.short_name, "genitive")
+    dated = ", ".join(f"от {ru.date_numeric(a.date)} № {a.number}" for a in amendments)
+    return typo(f"{'приказов' if len(amendments) > 1 else 'приказа'} {issuer} {dated}")
+
+
 def direction_list(annex: RoadmapAnnex) -> list[str]:
     """The roadmap's directions as list items: lower case, «;» between, «.» at the end."""
     titles = [ru.lowerfirst(direction.title) for direction in annex.directions]
@@ -162,6 +180,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "deadline": deadline,
     "resolution_head": resolution_head,
     "direction_list": direction_list,
+    "edition_reference": edition_reference,
     "genitive": lambda text: ru.inflect_phrase(str(text), "genitive"),
     "dative": lambda text: ru.inflect_phrase(str(text), "dative"),
     "capfirst": ru.capfirst,

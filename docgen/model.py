@@ -535,6 +535,30 @@ class Reserve(BaseModel):
                 for section in self.plans.sections]
 
 
+OrderSlug = Annotated[str, StringConstraints(pattern=r"^[0-9a-z][0-9a-z-]*$")]
+
+
+class Amendment(Strict):
+    """content/orders/<order>/amendment.yaml: an order setting out annexes in new wording."""
+
+    number: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9А-Яа-яЁё/-]+$")]
+    date: dt.date
+    place: Text
+    issuer: OrganizationRef
+    amends: OrderSlug
+    annexes: list[Id] = Field(min_length=1)
+    reason: Text
+    signatory: PersonRef
+    keywords: list[Text] = Field(default_factory=list)
+
+
+class AmendmentBundle(BaseModel):
+    """An amending order and the folder it lives in."""
+
+    slug: str
+    amendment: Amendment
+
+
 class OrderBundle(BaseModel):
     """An order with its annexes, numbered in the order they are listed, and its campaign."""
 
@@ -560,3 +584,10 @@ class Project(BaseModel):
     registry: Registry
     orders: list[OrderBundle]
     reserve: Reserve | None = None
+    amendments: list[AmendmentBundle] = Field(default_factory=list)
+
+    def amendments_of(self, slug: str, annex_id: str) -> list[Amendment]:
+        """The amendments that set out an annex of an order in new wording, oldest first."""
+        return sorted((a.amendment for a in self.amendments
+                       if a.amendment.amends == slug and annex_id in a.amendment.annexes),
+                      key=lambda amendment: (amendment.date, amendment.number))

@@ -10,14 +10,17 @@ from typing import Any
 
 from . import ru
 from .model import (
+    AmendmentBundle,
     Candidate,
     CandidateStatus,
     DocumentKind,
     OrderBundle,
+    Order,
     Organization,
     Project,
     Registry,
     Reserve,
+    Resolution,
 )
 
 OUTPUT_ROOTS = ("orders", "outbox", "candidates")
@@ -78,7 +81,10 @@ def plan(project: Project) -> list[FolderPlan]:
     folders: list[FolderPlan] = []
     campaign_order = next((b for b in project.orders if b.campaign is not None), None)
     for bundle in project.orders:
-        folders.append(_order_folder(bundle, project.reserve))
+        folders.append(_order_folder(bundle, project.reserve, project))
+    by_slug = {bundle.slug: bundle for bundle in project.orders}
+    for amending in project.amendments:
+        folders.append(_order_folder(_amending_order(amending, by_slug), None, project))
     if campaign_order is not None:
         folders += _school_folders(campaign_order, project.registry, project.reserve)
         if project.reserve is not None:
@@ -90,7 +96,28 @@ def _label(bundle: OrderBundle) -> str:
     return f"Приказ № {bundle.order.number} от {ru.date_numeric(bundle.order.date)}"
 
 
-def _order_folder(bundle: OrderBundle, reserve: Reserve | None) -> FolderPlan:
+def _amending_order(amending: AmendmentBundle, orders: dict[str, OrderBundle]) -> OrderBundle:
+    """The amending order as an order of its own: generated title and items, new annexes."""
+    amendment = amending.amendment
+    target = orders[amendment.amends]
+    original = target.order
+    reference = (f"приказ {ru.inflect_phrase(original.issuer.short_name, 'genitive')} от "
+                 f"{ru.date_numeric(original.date)} № {original.number}")
+    annexes = [annex for annex in target.annexes if annex.id in amendment.annexes]
+    numbers = {annex.id: index for index, annex in enumerate(target.annexes, 1)}
+    items = [Resolution(text=f"Внести изменения в {reference} «{original.title}», изложив "
+                             f"приложение № {numbers[annex.id]} к нему в новой редакции;",
+                        annex=annex.id) for annex in annexes]
+    items.append(Resolution(text="Контроль исполнения приказа оставляю за собой."))
+    order = Order.model_construct(
+        number=amendment.number, date=amendment.date, place=amendment.place,
+        issuer=amendment.issuer, title=f"О внесении изменений в {reference}",
+        keywords=amendment.keywords, preamble=[amendment.reason], resolutions=items,
+        signatory=amendment.signatory, annexes=[])
+    return OrderBundle(slug=amending.slug, order=order, annexes=annexes)
+
+
+def _order_folder(bundle: OrderBundle, reserve: Reserve | None, project: Project) -> FolderPlan:
     order = bundle.order
     folder = Path("orders") / bundle.slug
     label = _label(bundle)
@@ -101,12 +128,13 @@ def _order_folder(bundle: OrderBundle, reserve: Reserve | None) -> FolderPlan:
         Properties(label, order.title, author, keywords, "Приказ", order.date), label)]
     for number, annex in enumerate(bundle.annexes, 1):
         annex_label = f"Приложение № {number}"
+        amendments = project.amendments_of(bundle.slug, annex.id)
         documents.append(Planned(
             folder, f"annex-{number}", "annex", f"annex-{annex.kind}.docx",
-            {"order": order, "annex": annex, "number": number},
+            {"order": order, "annex": annex, "number": number, "amendments": amendments},
             Properties(f"{annex_label} к приказу № {order.number} от "
                        f"{ru.date_numeric(order.date)}", annex.title, author, keywords,
-                       "Приложение к приказу", order.date),
+                       "Приложение к приказу", order.date, edition=1 + len(amendments)),
             annex_label))
     campaign = bundle.campaign
     if campaign is not None and campaign.reserve_list is not None and reserve is not None \

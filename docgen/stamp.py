@@ -9,7 +9,9 @@ import zipfile
 from pathlib import Path
 
 from docx.document import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, ByteStringObject
 
@@ -44,16 +46,21 @@ def stamp_docx(document: Document, properties: Properties, revision: Revision) -
 
 
 def _mark_draft(document: Document) -> None:
-    """«ПРОЕКТ» at the top right of every page, so a draft is never taken for the original."""
-    for section in document.sections:
-        for header in (section.header, section.first_page_header):
-            if header.is_linked_to_previous:
-                continue
-            first = header.paragraphs[0]
-            mark = first.insert_paragraph_before(DRAFT_MARK)
-            mark.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            mark.paragraph_format.first_line_indent = 0
-            mark.runs[0].bold = True
+    """«ПРОЕКТ» at the top right of every page, so a draft is never taken for the original.
+
+    docxtpl replaces header parts behind python-docx's back, so the mark goes into
+    whatever part each header relationship points to now.
+    """
+    first = document.sections[0]
+    if first.different_first_page_header_footer and first.first_page_header.is_linked_to_previous:
+        first.first_page_header.is_linked_to_previous = False
+    for relationship in document.part.rels.values():
+        if relationship.reltype == RT.HEADER:
+            relationship.target_part.element.insert(0, parse_xml(_MARK_XML))
+
+
+_MARK_XML = (f'<w:p {nsdecls("w")}><w:pPr><w:jc w:val="right"/></w:pPr>'
+             f'<w:r><w:rPr><w:b/></w:rPr><w:t>{DRAFT_MARK}</w:t></w:r></w:p>')
 
 
 def normalize_docx(path: Path) -> None:

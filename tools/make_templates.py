@@ -29,6 +29,7 @@ FORM_STYLE = "Текст формы"
 REQUISITE_STYLE = "Реквизит"
 BLOCK_INDENT = Cm(9.5)
 TITLE_STYLE = "Заголовок документа"
+EDITION_STYLE = "Отметка о редакции"
 
 
 def new_document() -> Document:
@@ -78,6 +79,8 @@ def _style_document(document: Document) -> None:
     requisite.paragraph_format.first_line_indent = Cm(0)
     requisite.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
     _add(requisite.element.get_or_add_pPr(), "w:suppressAutoHyphens")
+    edition = document.styles.add_style(EDITION_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    edition.base_style = requisite
     title = document.styles.add_style(TITLE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
     title.base_style = requisite
     title.font.bold = True
@@ -240,10 +243,11 @@ def loop_row(table: Table, tag: str, style: str = TABLE_STYLE) -> None:
     add_row(table, [tag], style=style)
 
 
-def right_block(document: Document, lines: list[str], left: Cm = BLOCK_INDENT) -> None:
+def right_block(document: Document, lines: list[str], left: Cm = BLOCK_INDENT,
+                style: str = REQUISITE_STYLE) -> None:
     """A single-spaced, left-aligned block in the right part of the page."""
     for line in lines:
-        para(document, line, align="left", indent=False, left=left, style=REQUISITE_STYLE)
+        para(document, line, align="left", indent=False, left=left, style=style)
 
 
 def signature_rows(document: Document, rows: list[tuple[str, str]]) -> Table:
@@ -324,6 +328,10 @@ def make_roadmap_annex(path: Path) -> None:
     right_block(document, ["Приложение № {{ number }}",
                            "к приказу {{ order.issuer.short_name|genitive }}",
                            "от {{ order.date|date_numeric }} № {{ order.number }}"])
+    para(document, "{%p if amendments %}")
+    right_block(document, ["(в редакции {{ amendments|edition_reference }})"],
+                style=EDITION_STYLE)
+    para(document, "{%p endif %}")
     para(document, indent=False)
     heading(document, "{{ annex.title|typo }}")
     para(document, indent=False)
