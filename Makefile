@@ -7,12 +7,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEBIAN_PACKAGES := libreoffice-writer-nogui fonts-liberation2 hyphen-ru poppler-utils
 
-.PHONY: documents test check templates system clean
+.PHONY: documents test check templates system gitdiff clean
 
-documents: $(BIN)/docgen system
+documents: $(BIN)/docgen system gitdiff
 	$(BIN)/docgen build
 
-test: $(BIN)/docgen system
+test: $(BIN)/docgen system gitdiff
 	$(BIN)/pytest
 
 check: $(BIN)/docgen
@@ -24,6 +24,11 @@ templates: $(BIN)/docgen
 
 system:
 	@sh tools/system-packages.sh $(DEBIAN_PACKAGES)
+
+# `git diff` of *.docx shows their text (.gitattributes names the driver).
+gitdiff: $(BIN)/docgen
+	@if git rev-parse --git-dir >/dev/null 2>&1; then \
+		git config diff.docx.textconv "$(CURDIR)/$(BIN)/docgen docx2txt"; fi
 
 $(BIN)/docgen: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

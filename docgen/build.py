@@ -66,6 +66,11 @@ def _unproduced(project: Project, folders: list[FolderPlan]) -> list[Problem]:
     return problems
 
 
+def plan_project(root: Path) -> list[FolderPlan]:
+    """The plan of every output of the project at `root` (warnings aside)."""
+    return _load(root, strict=False)[1]
+
+
 def check(root: Path, strict: bool = False) -> list[Problem]:
     """Validate content and templates without writing anything; return the warnings."""
     _, folders, warnings = _load(root, strict)
@@ -84,12 +89,19 @@ def check(root: Path, strict: bool = False) -> list[Problem]:
 
 
 def build(root: Path, out: Path, *, strict: bool = False, pdf: bool = True,
-          soffice: str | None = None, revision: Revision | None = None) -> BuildReport:
+          soffice: str | None = None, revision: Revision | None = None,
+          select: set[str] | None = None) -> BuildReport:
     """Build every document of the project under `out`; earlier outputs survive a failure.
 
-    Documents are stamped with `revision`, by default the git state of `root`.
+    Documents are stamped with `revision`, by default the git state of `root`. With
+    `select`, only the documents with those ids are built, without bundles, and other
+    folders under `out` are left alone.
     """
     _, folders, warnings = _load(root, strict)
+    if select is not None:
+        folders = [FolderPlan(f.folder, [d for d in f.documents if d.document_id in select])
+                   for f in folders]
+        folders = [f for f in folders if f.documents]
     revision = revision or vcs.revision(root)
     report = BuildReport(warnings=warnings, draft=revision.draft)
     out.mkdir(parents=True, exist_ok=True)
@@ -107,7 +119,8 @@ def build(root: Path, out: Path, *, strict: bool = False, pdf: bool = True,
         for folder in folders:
             _publish(staging / "out" / folder.folder, out / folder.folder)
             report.folders.append(folder.folder)
-        report.removed = _remove_unplanned(out, {folder.folder for folder in folders})
+        if select is None:
+            report.removed = _remove_unplanned(out, {folder.folder for folder in folders})
         report.documents = Counter(d.kind for folder in folders for d in folder.documents)
         report.pdfs = len(pdfs)
     finally:

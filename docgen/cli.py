@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
 import sys
 from pathlib import Path
 
-from . import __version__
+from . import __version__, editions
 from .build import build, check
 from .errors import ContentError, DocgenError, Problem, Severity
+from .redline import plain_text
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,6 +32,29 @@ def _parser() -> argparse.ArgumentParser:
     check_cmd = commands.add_parser("check", help="проверить содержимое и шаблоны, ничего не собирая")
     check_cmd.add_argument("--strict", action="store_true",
                            help="считать предупреждения ошибками")
+
+    issue_cmd = commands.add_parser("issue", help="издать редакцию документа из зафиксированного "
+                                                  "содержимого")
+    issue_cmd.add_argument("document", help="документ, например orders/2022-685/annex-1")
+    issue_cmd.add_argument("--date", type=dt.date.fromisoformat, default=None,
+                           help="дата издания ГГГГ-ММ-ДД (по умолчанию сегодня)")
+    issue_cmd.add_argument("--soffice", help="путь к LibreOffice (soffice)")
+
+    verify_cmd = commands.add_parser("verify", help="какой документ и редакция этот файл")
+    verify_cmd.add_argument("file", type=Path)
+
+    diff_cmd = commands.add_parser("diff", help="DOCX с исправлениями между редакциями")
+    diff_cmd.add_argument("document")
+    diff_cmd.add_argument("older", nargs="?", help="редакция или коммит (по умолчанию последняя "
+                                                   "изданная редакция)")
+    diff_cmd.add_argument("newer", nargs="?", help="редакция или коммит (по умолчанию рабочая "
+                                                   "копия)")
+
+    history_cmd = commands.add_parser("history", help="редакции документа и изменения содержимого")
+    history_cmd.add_argument("document")
+
+    text_cmd = commands.add_parser("docx2txt", help="текст DOCX (для git diff)")
+    text_cmd.add_argument("file", type=Path)
     return parser
 
 
@@ -45,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("pymorphy3").setLevel(logging.WARNING)
     root: Path = args.root
     try:
+        if args.command in _EDITION_COMMANDS:
+            return _EDITION_COMMANDS[args.command](root, args)
         if args.command == "check":
             warnings = check(root, strict=args.strict)
             _print_problems(warnings)
@@ -75,6 +102,66 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Прервано. Документы не изменены.", file=sys.stderr)
         return 130
+
+
+def _issue(root: Path, args: argparse.Namespace) -> int:
+    issued = editions.issue(root, args.document, today=args.date or dt.date.today(),
+                            soffice=args.soffice)
+    for item in issued:
+        edition = item.edition
+        print(f"Издано: {edition.document}, редакция {edition.edition}, "
+              f"{edition.issued:%d.%m.%Y}, коммит {edition.commit[:10]}, метка {edition.tag}")
+        for path in item.files:
+            print(f"  {path}")
+    return 0
+
+
+def _verify(root: Path, args: argparse.Namespace) -> int:
+    result = editions.verify(root, args.file)
+    if result.match is not None:
+        edition = result.match
+        print(f"{args.file}: {edition.document}, редакция {edition.edition} "
+              f"({result.kind.upper()}), издана {edition.issued:%d.%m.%Y}, "
+              f"коммит {edition.commit[:10]}")
+        return 0
+    print(f"{args.file}: не совпадает ни с одной изданной редакцией", file=sys.stderr)
+    claimed = result.claimed
+    if claimed.get("document"):
+        state = "проект" if claimed.get("draft") == "true" else "не проект"
+        print(f"  по свойствам файла: {claimed['document']}, редакция {claimed.get('edition')}, "
+              f"коммит {claimed.get('commit', '')[:10] or 'нет'}, {state}", file=sys.stderr)
+    return 1
+
+
+def _diff(root: Path, args: argparse.Namespace) -> int:
+    result = editions.compare(root, args.document, args.older, args.newer)
+    print(f"Исправления {args.document}: {result.older} → {result.newer}: {result.path}")
+    for change in result.changes:
+        print(f"  {change}")
+    if not result.changes:
+        print("  изменений нет")
+    return 0
+
+
+def _history(root: Path, args: argparse.Namespace) -> int:
+    result = editions.history(root, args.document)
+    print(f"{args.document}")
+    print("Изданные редакции:" if result.editions else "Изданных редакций нет.")
+    for edition in result.editions:
+        print(f"  редакция {edition.edition}, {edition.issued:%d.%m.%Y}, коммит {edition.commit[:10]}")
+    print("Изменения содержимого:")
+    for commit, date, subject in result.commits:
+        print(f"  {date} {commit[:10]} {subject}")
+    return 0
+
+
+def _docx2txt(root: Path, args: argparse.Namespace) -> int:
+    sys.stdout.write(plain_text(args.file))
+    return 0
+
+
+_EDITION_COMMANDS = {"issue": _issue, "verify": _verify, "diff": _diff, "history": _history,
+                     "docx2txt": _docx2txt}
 
 
 def run() -> None:

@@ -8,6 +8,7 @@ import typing
 from pathlib import Path
 from typing import Any
 
+import yaml
 from pydantic import BaseModel, ValidationError
 
 from .consistency import RESERVE, check_amendments, check_links
@@ -24,6 +25,7 @@ from .model import (
     PeopleFile,
     PlansFile,
     Project,
+    Register,
     Registry,
     Reserve,
     RoadmapAnnex,
@@ -36,6 +38,11 @@ ORDERS = Path("content/orders")
 RESERVE_FILES = ("candidates.yaml", "interviews.yaml", "plans.yaml")
 CAMPAIGN = Path("campaign.yaml")
 AMENDMENT = "amendment.yaml"
+REGISTER = Path("content/register.yaml")
+REGISTER_HEADER = """\
+# Журнал регистрации изданных редакций документов. Ведёт его команда docgen issue;
+# записи не правятся вручную: издание никогда не перезаписывается.
+"""
 
 _DATE_HINT = "ожидалась дата в виде ГГГГ-ММ-ДД, например 2022-08-30"
 
@@ -136,6 +143,29 @@ def _load_amendment(collector: _Collector, registry: Registry | None,
         return None
     amendment = collector.validate(source, Amendment, {"registry": registry})
     return amendment and AmendmentBundle(slug=relative.parent.name, amendment=amendment)
+
+
+def load_register(root: Path) -> Register:
+    """The issue register, empty when no edition has been issued yet."""
+    if not (root / REGISTER).exists():
+        return Register()
+    collector = _Collector(root)
+    source = collector.read(REGISTER)
+    register = source and collector.validate(source, Register)
+    if collector.problems or register is None:
+        raise ContentError(collector.problems)
+    return register
+
+
+def save_register(root: Path, register: Register) -> Path:
+    """Write the issue register back; return its path relative to `root`."""
+    data = {"editions": [edition.model_dump(mode="json") for edition in register.editions]}
+    text = REGISTER_HEADER + yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    path = root / REGISTER
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(text, encoding="utf-8")
+    temporary.replace(path)
+    return REGISTER
 
 
 def _with_ids(table: dict[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from docxtpl import RichText
 
 from . import ru
 from .model import (
-    Amendment,
+    AmendmentBundle,
     Case,
     Group,
     Letter,
@@ -146,8 +146,9 @@ def resolution_head(item: Resolution, annexes: list[RoadmapAnnex]) -> RichText:
     return rich(text)
 
 
-def edition_reference(amendments: list[Amendment]) -> str:
+def edition_reference(bundles: list[AmendmentBundle]) -> str:
     """«приказа Управления … от 15.10.2022 № 712», the orders that gave the current wording."""
+    amendments = [bundle.amendment for bundle in bundles]
     if not amendments:
         return ""
     issuer = ru.inflect_phrase(amendments[-1].issuer.short_name, "genitive")

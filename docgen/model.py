@@ -586,8 +586,43 @@ class Project(BaseModel):
     reserve: Reserve | None = None
     amendments: list[AmendmentBundle] = Field(default_factory=list)
 
-    def amendments_of(self, slug: str, annex_id: str) -> list[Amendment]:
-        """The amendments that set out an annex of an order in new wording, oldest first."""
-        return sorted((a.amendment for a in self.amendments
+    def amendments_of(self, slug: str, annex_id: str) -> list[AmendmentBundle]:
+        """The amending orders that set out an annex of an order in new wording, oldest first."""
+        return sorted((a for a in self.amendments
                        if a.amendment.amends == slug and annex_id in a.amendment.annexes),
-                      key=lambda amendment: (amendment.date, amendment.number))
+                      key=lambda bundle: (bundle.amendment.date, bundle.amendment.number))
+
+
+Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+
+
+class Edition(Strict):
+    """One issued edition of a document, as the issue register records it."""
+
+    document: str
+    edition: int = Field(ge=1)
+    issued: dt.date
+    commit: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{40}$")]
+    tag: str
+    docx_sha256: Sha256
+    pdf_sha256: Sha256
+
+
+class Register(Strict):
+    """content/register.yaml, the issue register (журнал регистрации)."""
+
+    editions: list[Edition] = Field(default_factory=list)
+
+    def of(self, document: str) -> list[Edition]:
+        """The document's editions, oldest first."""
+        return sorted((e for e in self.editions if e.document == document),
+                      key=lambda edition: edition.edition)
+
+    def find(self, sha256: str) -> tuple[Edition, str] | None:
+        """The edition whose DOCX or PDF has this hash, and which of the two it is."""
+        for edition in self.editions:
+            if sha256 == edition.docx_sha256:
+                return edition, "docx"
+            if sha256 == edition.pdf_sha256:
+                return edition, "pdf"
+        return None

@@ -101,7 +101,8 @@ def finalize_pdf(pdf: Path, properties: Properties, revision: Revision, identity
         "/DocgenDraft": "true" if revision.draft else "false",
     })
     digest = hashlib.sha256(identity).digest()[:16]
-    writer._ID = ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])  # pypdf has no public setter
+    # pypdf has no public setter for the file identifier; it would draw a random one
+    writer._ID = ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])
     temporary = pdf.with_suffix(".tmp")
     with temporary.open("wb") as stream:
         writer.write(stream)

@@ -93,6 +93,11 @@ def tag(root: Path, name: str, commit: str, message: str) -> None:
     git(root, "tag", "--annotate", "-m", message, name, commit)
 
 
+def changed(root: Path, older: str, newer: str, paths: list[Path]) -> bool:
+    """Whether any of `paths` differs between two commits."""
+    return bool(git(root, "diff", "--name-only", older, newer, "--", *map(str, paths)).strip())
+
+
 def log(root: Path, paths: list[Path]) -> list[tuple[str, str, str]]:
     """Commits that changed `paths`, newest first: (hash, date, subject)."""
     output = git(root, "log", "--format=%H%x09%ad%x09%s", "--date=short", "--",

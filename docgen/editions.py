@@ -1,0 +1,247 @@
+"""Editions: issuing documents from committed content, verifying files, history, redlines."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from docx import Document
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
+from . import vcs
+from .build import build, plan_project
+from .bundle import sha256
+from .content import REGISTER, load_register, save_register
+from .errors import DocgenError
+from .model import Edition, Register
+from .plan import FolderPlan, Planned
+from .redline import Change, redline
+from .vcs import Revision
+
+EDITIONS = Path("build/editions")
+DIFFS = Path("build/diff")
+WORKTREE = "рабочая копия"
+
+
+class EditionError(DocgenError):
+    """An edition cannot be issued, found or compared."""
+
+
+@dataclass(frozen=True)
+class Issued:
+    """An edition just issued and where its files were put."""
+
+    edition: Edition
+    files: list[Path]
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What a file is: a registered edition, or what its own metadata claims."""
+
+    match: Edition | None
+    kind: str
+    claimed: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class History:
+    """A document's editions and the commits that changed its content, newest first."""
+
+    editions: list[Edition]
+    commits: list[tuple[str, str, str]]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A redline written to `path`, with the changes it shows."""
+
+    path: Path
+    older: str
+    newer: str
+    changes: list[Change]
+
+
+def _find(folders: list[FolderPlan], document_id: str) -> Planned:
+    """The planned document with this id, or an error naming the closest ids."""
+    documents = {d.document_id: d for folder in folders for d in folder.documents}
+    if document_id in documents:
+        return documents[document_id]
+    hint = difflib.get_close_matches(document_id, list(documents), n=3, cutoff=0.5)
+    raise EditionError(f"нет документа «{document_id}»"
+                       + (f"; возможно, имелось в виду: {', '.join(hint)}" if hint else ""))
+
+
+def _tag_name(document_id: str, edition: int) -> str:
+    return f"edition/{document_id}/{edition}"
+
+
+def _to_issue(folders: list[FolderPlan], target: Planned, register: Register) -> list[Planned]:
+    """The document, and for a new edition of an annex its amending order, if not issued."""
+    documents = [target]
+    if target.kind == "annex" and target.properties.edition > 1:
+        latest = Path("orders") / target.context["amendments"][-1].slug
+        amending = next(folder for folder in folders if folder.folder == latest)
+        documents += [d for d in amending.documents if not register.of(d.document_id)]
+    return documents
+
+
+def issue(root: Path, document_id: str, *, today: dt.date,
+          soffice: str | None = None) -> list[Issued]:
+    """Issue the document's current edition from the committed content; never overwrite one."""
+    commit = vcs.require_clean(root)
+    folders = plan_project(root)
+    target = _find(folders, document_id)
+    register = load_register(root)
+    for earlier in register.of(document_id):
+        if earlier.edition == target.properties.edition:
+            changed = vcs.changed(root, earlier.commit, commit, _sources(root, document_id))
+            raise EditionError(
+                f"редакция {earlier.edition} документа {document_id} уже издана "
+                f"{earlier.issued:%d.%m.%Y} (коммит {earlier.commit[:10]}) и не перезаписывается"
+                + ("; с тех пор содержимое изменилось: оформите изменения приказом "
+                   "(content/orders/<номер>/amendment.yaml)" if changed else ""))
+    documents = _to_issue(folders, target, register)
+    with tempfile.TemporaryDirectory(prefix="docgen-issue-") as temporary:
+        out = Path(temporary)
+        report = build(root, out, soffice=soffice, revision=Revision(commit, False),
+                       select={d.document_id for d in documents})
+        if report.pdf_skipped:
+            raise EditionError(f"для издания нужен PDF: {report.pdf_skipped}")
+        issued = [_record(root, out, d, commit, today) for d in documents]
+    _register(root, register, issued, commit, today)
+    return issued
+
+
+def _register(root: Path, register: Register, issued: list[Issued], commit: str,
+              today: dt.date) -> None:
+    """Tag each edition and commit the register; on failure undo both."""
+    before = (root / REGISTER).read_bytes() if (root / REGISTER).exists() else None
+    created: list[str] = []
+    try:
+        for item in issued:
+            vcs.tag(root, item.edition.tag, commit,
+                    f"{item.edition.document}, редакция {item.edition.edition}, "
+                    f"издана {today:%d.%m.%Y}")
+            created.append(item.edition.tag)
+        path = save_register(root, Register(
+            editions=register.editions + [item.edition for item in issued]))
+        vcs.commit_files(root, [path], "Журнал регистрации: " + ", ".join(
+            f"{item.edition.document} (редакция {item.edition.edition})" for item in issued))
+    except DocgenError:
+        for name in created:
+            vcs.git(root, "tag", "-d", name)
+        if before is None:
+            (root / REGISTER).unlink(missing_ok=True)
+        else:
+            (root / REGISTER).write_bytes(before)
+        raise
+
+
+def _record(root: Path, out: Path, document: Planned, commit: str, today: dt.date) -> Issued:
+    """Copy the built files to build/editions/ and make their register entry."""
+    edition = document.properties.edition
+    built = [out / document.folder / f"{document.name}.{suffix}" for suffix in ("docx", "pdf")]
+    target = root / EDITIONS / document.document_id / str(edition)
+    target.mkdir(parents=True, exist_ok=True)
+    files = []
+    for path in built:
+        shutil.copyfile(path, target / path.name)
+        files.append(target / path.name)
+    entry = Edition(document=document.document_id, edition=edition, issued=today, commit=commit,
+                    tag=_tag_name(document.document_id, edition),
+                    docx_sha256=sha256(built[0]), pdf_sha256=sha256(built[1]))
+    return Issued(entry, files)
+
+
+def verify(root: Path, file: Path) -> Verification:
+    """Which registered edition `file` is, or, failing that, what its metadata claims."""
+    try:
+        digest = sha256(file)
+    except OSError as exc:
+        raise EditionError(f"не удаётся прочитать {file}: {exc.strerror}") from None
+    found = load_register(root).find(digest)
+    if found is not None:
+        return Verification(found[0], found[1])
+    return Verification(None, file.suffix.lstrip("."), _claimed(file))
+
+
+def _claimed(file: Path) -> dict[str, str]:
+    """The identity a DOCX or PDF states about itself, if docgen made it."""
+    try:
+        if file.suffix.lower() == ".pdf":
+            info = PdfReader(file).metadata or {}
+            return {key: str(info.get(f"/Docgen{key.capitalize()}", ""))
+                    for key in ("document", "edition", "commit", "draft")}
+        core = Document(str(file)).core_properties
+        return {"document": core.identifier or "", "edition": str(core.revision),
+                "commit": core.version or "", "draft": str(core.content_status == "Проект").lower()}
+    except (PdfReadError, zipfile.BadZipFile, KeyError, ValueError):
+        return {}
+
+
+def history(root: Path, document_id: str) -> History:
+    """The document's editions and the commits that changed its sources, newest first."""
+    folders = plan_project(root)
+    _find(folders, document_id)
+    editions = list(reversed(load_register(root).of(document_id)))
+    return History(editions, vcs.log(root, _sources(root, document_id)))
+
+
+def _sources(root: Path, document_id: str) -> list[Path]:
+    """The content a document is made from, by where the document goes."""
+    parts = document_id.split("/")
+    if parts[0] == "orders":
+        amendments = [p.relative_to(root) for p in (root / "content/orders").glob("*/amendment.yaml")
+                      if f"amends: {parts[1]}" in p.read_text(encoding="utf-8")]
+        return [Path("content/orders") / parts[1], Path("content/registry"), *amendments]
+    if parts[0] == "outbox":
+        return [Path("content/registry"), Path("content/orders"), Path("content/reserve")]
+    return [Path("content/reserve"), Path("content/registry")]
+
+
+def compare(root: Path, document_id: str, older: str | None = None, newer: str | None = None,
+            *, soffice: str | None = None, when: dt.datetime | None = None) -> Comparison:
+    """Write a DOCX with tracked changes from `older` to `newer` (editions or commits)."""
+    register = load_register(root)
+    if older is None:
+        issued = register.of(document_id)
+        if not issued:
+            raise EditionError(f"у документа {document_id} нет изданных редакций; укажите, с "
+                               "чем сравнивать (номер редакции или коммит)")
+        older = str(issued[-1].edition)
+    with tempfile.TemporaryDirectory(prefix="docgen-diff-") as temporary:
+        sides = []
+        for index, version in enumerate((older, newer)):
+            side = Path(temporary) / f"side-{index}"
+            sides.append(_render_side(root, side, document_id, version, register, soffice))
+        newer_label = newer or WORKTREE
+        target = root / DIFFS / f"{document_id.replace('/', '--')}--{older}--{newer_label}.docx"
+        target = target.with_name(target.name.replace(" ", "-"))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        changes = redline(sides[0], sides[1], target, author="docgen",
+                          when=when or dt.datetime(2000, 1, 1))
+    return Comparison(target, older, newer_label, changes)
+
+
+def _render_side(root: Path, side: Path, document_id: str, version: str | None,
+                 register: Register, soffice: str | None) -> Path:
+    """Build the document as it is at `version` (an edition, a commit, or the working tree)."""
+    if version is None:
+        source = root
+        revision = vcs.revision(root)
+    else:
+        editions = {str(e.edition): e for e in register.of(document_id)}
+        commit = editions[version].commit if version in editions else vcs.resolve(root, version)
+        source = side / "project"
+        vcs.export(root, commit, source)
+        revision = Revision(commit, False)
+    build(source, side / "build", pdf=False, soffice=soffice, revision=revision,
+          select={document_id})
+    return side / "build" / f"{document_id}.docx"
