@@ -33,7 +33,7 @@ def merge(parts: list[Part], dest: Path, properties: Properties, revision: Revis
     with dest.open("wb") as stream:
         writer.write(stream)
     identity = "".join(sha256(part.pdf) for part in parts).encode()
-    finalize_pdf(dest, properties, revision, identity)
+    finalize_pdf(dest, properties, revision, identity, intents_from=parts[0].pdf)
 
 
 def sha256(path: Path) -> str:

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
 import logging
+import os
 import sys
 from pathlib import Path
 
-from . import __version__, editions
+from . import __version__, editions, signing
 from .build import build, check
 from .errors import ContentError, DocgenError, Problem, Severity
 from .redline import plain_text
+from .signing import SigningError
+
+PASSWORD_VARIABLE = "DOCGEN_P12_PASSWORD"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -40,8 +45,27 @@ def _parser() -> argparse.ArgumentParser:
                            help="дата издания ГГГГ-ММ-ДД (по умолчанию сегодня)")
     issue_cmd.add_argument("--soffice", help="путь к LibreOffice (soffice)")
 
-    verify_cmd = commands.add_parser("verify", help="какой документ и редакция этот файл")
+    verify_cmd = commands.add_parser("verify", help="какой документ и редакция этот файл, "
+                                                    "верны ли его подписи")
     verify_cmd.add_argument("file", type=Path)
+    verify_cmd.add_argument("--trust", type=Path, action="append", default=[],
+                            help="корневой сертификат (PEM), которому доверять")
+
+    sign_cmd = commands.add_parser("sign", help="подписать PDF электронной подписью (PAdES)")
+    sign_cmd.add_argument("file", type=Path)
+    sign_cmd.add_argument("--p12", type=Path, required=True,
+                          help="файл PKCS#12 с ключом и сертификатом; пароль — в переменной "
+                               f"{PASSWORD_VARIABLE} или по запросу")
+    sign_cmd.add_argument("--tsa", help="адрес сервера штампов времени (PAdES B-T)")
+    sign_cmd.add_argument("-o", "--out", type=Path, help="куда записать (по умолчанию "
+                                                         "ФАЙЛ-signed.pdf)")
+
+    stamp_cmd = commands.add_parser("stamp", help="копия PDF с отметкой об электронной подписи, "
+                                                  "сделанной в другой системе")
+    stamp_cmd.add_argument("file", type=Path)
+    stamp_cmd.add_argument("--cert", type=Path, required=True, help="сертификат подписанта (PEM)")
+    stamp_cmd.add_argument("-o", "--out", type=Path, help="куда записать (по умолчанию "
+                                                          "ФАЙЛ-stamped.pdf)")
 
     diff_cmd = commands.add_parser("diff", help="DOCX с исправлениями между редакциями")
     diff_cmd.add_argument("document")
@@ -68,6 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     logging.getLogger("pymorphy3").setLevel(logging.WARNING)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    for noisy in ("pyhanko", "pyhanko_certvalidator"):  # they log tracebacks of failed checks
+        logging.getLogger(noisy).setLevel(logging.CRITICAL)
     root: Path = args.root
     try:
         if args.command in _EDITION_COMMANDS:
@@ -117,20 +144,60 @@ def _issue(root: Path, args: argparse.Namespace) -> int:
 
 
 def _verify(root: Path, args: argparse.Namespace) -> int:
-    result = editions.verify(root, args.file)
+    result = editions.verify(root, args.file, args.trust)
     if result.match is not None:
         edition = result.match
-        print(f"{args.file}: {edition.document}, редакция {edition.edition} "
+        copy = ""
+        if result.amended_copy:
+            copy = ("подписанный экземпляр: " if result.signatures
+                    else "копия с отметкой об электронной подписи: ")
+        print(f"{args.file}: {copy}{edition.document}, редакция {edition.edition} "
               f"({result.kind.upper()}), издана {edition.issued:%d.%m.%Y}, "
               f"коммит {edition.commit[:10]}")
-        return 0
-    print(f"{args.file}: не совпадает ни с одной изданной редакцией", file=sys.stderr)
-    claimed = result.claimed
-    if claimed.get("document"):
-        state = "проект" if claimed.get("draft") == "true" else "не проект"
-        print(f"  по свойствам файла: {claimed['document']}, редакция {claimed.get('edition')}, "
-              f"коммит {claimed.get('commit', '')[:10] or 'нет'}, {state}", file=sys.stderr)
-    return 1
+    else:
+        print(f"{args.file}: не совпадает ни с одной изданной редакцией", file=sys.stderr)
+        claimed = result.claimed
+        if claimed.get("document"):
+            state = "проект" if claimed.get("draft") == "true" else "не проект"
+            print(f"  по свойствам файла: {claimed['document']}, редакция "
+                  f"{claimed.get('edition')}, коммит {claimed.get('commit', '')[:10] or 'нет'}, "
+                  f"{state}", file=sys.stderr)
+    for number, signature in enumerate(result.signatures, 1):
+        when = f"{signature.signing_time:%d.%m.%Y %H:%M} UTC" if signature.signing_time else "?"
+        print(f"Подпись {number}: {signature.signer}, время подписания {when}"
+              + (" (штамп времени)" if signature.timestamped else ""))
+        print("  целостность: " + ("документ не изменён после подписания"
+                                   if signature.intact and not signature.changed_after
+                                   else "ДОКУМЕНТ ИЗМЕНЁН ПОСЛЕ ПОДПИСАНИЯ"))
+        print("  подпись: " + ("математически верна" if signature.valid and signature.intact
+                               else "НЕ СООТВЕТСТВУЕТ ДОКУМЕНТУ"))
+        print("  сертификат: " + ("доверенный" if signature.trusted else
+                                  "доверие не подтверждено" + ("" if args.trust else
+                                                              " (укажите --trust)")))
+    return 0 if result.ok else 1
+
+
+def _password() -> bytes:
+    """The PKCS#12 password: from the environment, or asked for; never from arguments."""
+    if PASSWORD_VARIABLE in os.environ:
+        return os.environ[PASSWORD_VARIABLE].encode()
+    if not sys.stdin.isatty():
+        raise SigningError(f"задайте пароль ключа в переменной окружения {PASSWORD_VARIABLE}")
+    return getpass.getpass("Пароль ключа подписи: ").encode()
+
+
+def _sign(root: Path, args: argparse.Namespace) -> int:
+    out = args.out or args.file.with_name(f"{args.file.stem}-signed.pdf")
+    certificate = signing.sign(args.file, out, args.p12, _password(), tsa=args.tsa)
+    print(f"Подписано: {out} (сертификат {certificate.serial}, {certificate.owner})")
+    return 0
+
+
+def _stamp(root: Path, args: argparse.Namespace) -> int:
+    out = args.out or args.file.with_name(f"{args.file.stem}-stamped.pdf")
+    certificate = signing.visual_mark(args.file, out, args.cert)
+    print(f"Отметка об электронной подписи поставлена: {out} (сертификат {certificate.serial})")
+    return 0
 
 
 def _diff(root: Path, args: argparse.Namespace) -> int:
@@ -161,7 +228,7 @@ def _docx2txt(root: Path, args: argparse.Namespace) -> int:
 
 
 _EDITION_COMMANDS = {"issue": _issue, "verify": _verify, "diff": _diff, "history": _history,
-                     "docx2txt": _docx2txt}
+                     "docx2txt": _docx2txt, "sign": _sign, "stamp": _stamp}
 
 
 def run() -> None:

@@ -11,6 +11,10 @@ from pathlib import Path
 
 from .errors import ConversionError, LibreOfficeMissing
 
+# PDF/A-2b (fonts embedded, colour profile, XMP), and Word bookmarks kept as named
+# destinations, so that the place to sign is known; the JSON form of filter options.
+PDF_FILTER = ('pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"},'
+              '"ExportBookmarksToPDFDestination":{"type":"boolean","value":"true"}}')
 INSTALL_HINT = ("установите LibreOffice: sudo apt-get install libreoffice-writer-nogui "
                 "fonts-liberation2 (или выполните make documents от root)")
 
@@ -37,7 +41,7 @@ def convert_to_pdf(documents: list[Path], outdir: Path, soffice: str,
         command = [
             soffice, f"-env:UserInstallation={Path(profile).as_uri()}",
             "--headless", "--invisible", "--nodefault", "--nolockcheck", "--nologo",
-            "--norestore", "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(outdir),
+            "--norestore", "--convert-to", PDF_FILTER, "--outdir", str(outdir),
             *map(str, documents),
         ]
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import hashlib
 import shutil
 import tempfile
 import zipfile
@@ -11,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from docx import Document
-from pypdf import PdfReader
+from lxml import etree
 from pypdf.errors import PdfReadError
 
-from . import vcs
+from . import signing, vcs
 from .build import build, plan_project
 from .bundle import sha256
 from .content import REGISTER, load_register, save_register
@@ -22,6 +23,8 @@ from .errors import DocgenError
 from .model import Edition, Register
 from .plan import FolderPlan, Planned
 from .redline import Change, redline
+from .signing import SignatureReport
+from .stamp import read_identity
 from .vcs import Revision
 
 EDITIONS = Path("build/editions")
@@ -43,11 +46,20 @@ class Issued:
 
 @dataclass(frozen=True)
 class Verification:
-    """What a file is: a registered edition, or what its own metadata claims."""
+    """What a file is: a registered edition (perhaps signed), or what its metadata claims."""
 
     match: Edition | None
     kind: str
     claimed: dict[str, str] = field(default_factory=dict)
+    amended_copy: bool = False
+    signatures: list[SignatureReport] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """A known edition, or signed, and every signature intact, valid and unchanged."""
+        signatures_ok = all(s.intact and s.valid and not s.changed_after
+                            for s in self.signatures)
+        return (self.match is not None or bool(self.signatures)) and signatures_ok
 
 
 @dataclass(frozen=True)
@@ -160,29 +172,47 @@ def _record(root: Path, out: Path, document: Planned, commit: str, today: dt.dat
     return Issued(entry, files)
 
 
-def verify(root: Path, file: Path) -> Verification:
-    """Which registered edition `file` is, or, failing that, what its metadata claims."""
+def verify(root: Path, file: Path, trust: list[Path] | None = None) -> Verification:
+    """Which registered edition `file` is, and whether its signatures hold."""
     try:
-        digest = sha256(file)
+        data = file.read_bytes()
     except OSError as exc:
         raise EditionError(f"не удаётся прочитать {file}: {exc.strerror}") from None
-    found = load_register(root).find(digest)
+    register = load_register(root)
+    kind = file.suffix.lstrip(".").lower()
+    found = register.find(hashlib.sha256(data).hexdigest())
     if found is not None:
         return Verification(found[0], found[1])
-    return Verification(None, file.suffix.lstrip("."), _claimed(file))
+    if kind != "pdf" or not data.startswith(b"%PDF"):
+        return Verification(None, kind, _claimed(file))
+    signatures = signing.verify(file, trust or [])
+    original = _original(data, register)
+    return Verification(original, kind, _claimed(file), amended_copy=original is not None,
+                        signatures=signatures)
+
+
+def _original(data: bytes, register: Register) -> Edition | None:
+    """The registered PDF a signed or marked copy was made from: both only append to it."""
+    end = data.find(b"%%EOF")
+    while end != -1:
+        cut = end + len(b"%%EOF")
+        cut += len(data[cut:cut + 2]) - len(data[cut:cut + 2].lstrip(b"\r\n"))
+        found = register.find(hashlib.sha256(data[:cut]).hexdigest())
+        if found is not None:
+            return found[0]
+        end = data.find(b"%%EOF", cut)
+    return None
 
 
 def _claimed(file: Path) -> dict[str, str]:
     """The identity a DOCX or PDF states about itself, if docgen made it."""
     try:
         if file.suffix.lower() == ".pdf":
-            info = PdfReader(file).metadata or {}
-            return {key: str(info.get(f"/Docgen{key.capitalize()}", ""))
-                    for key in ("document", "edition", "commit", "draft")}
+            return read_identity(file)
         core = Document(str(file)).core_properties
         return {"document": core.identifier or "", "edition": str(core.revision),
                 "commit": core.version or "", "draft": str(core.content_status == "Проект").lower()}
-    except (PdfReadError, zipfile.BadZipFile, KeyError, ValueError):
+    except (PdfReadError, etree.XMLSyntaxError, zipfile.BadZipFile, KeyError, ValueError):
         return {}
 
 

@@ -5,20 +5,32 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import struct
 import zipfile
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from docx.document import Document
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
+from lxml import etree
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import ArrayObject, ByteStringObject
+from pypdf.generic import ArrayObject, ByteStringObject, NameObject, StreamObject
 
 from .plan import Properties
 from .vcs import Revision
 
 DRAFT_MARK = "ПРОЕКТ"
+CREATOR = "docgen"
+PRODUCER = "LibreOffice; docgen"
+NAMESPACE = "urn:docgen:identity:1.0#"
+IDENTITY_FIELDS = {
+    "document": "Document id: its path in the build without extension",
+    "edition": "Edition number of the document",
+    "commit": "Git commit of the content the document was built from",
+    "draft": "true when built from uncommitted content",
+}
 EPOCH = dt.date(2000, 1, 1)
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -82,24 +94,35 @@ def pdf_date(day: dt.date | None) -> str:
     return (day or EPOCH).strftime("D:%Y%m%d000000Z")
 
 
-def finalize_pdf(pdf: Path, properties: Properties, revision: Revision, identity: bytes) -> None:
-    """Set the PDF's information, dates and file id from the document, not from the clock."""
-    writer = PdfWriter(clone_from=PdfReader(pdf))
+def finalize_pdf(pdf: Path, properties: Properties, revision: Revision, identity: bytes,
+                 intents_from: Path | None = None) -> None:
+    """Make the PDF's information, XMP, dates and file id come from the document itself.
+
+    The information dictionary and the XMP packet say the same, as PDF/A-2b requires;
+    `intents_from` supplies the output intent to a PDF assembled from parts.
+    """
+    reader = PdfReader(pdf)
+    writer = PdfWriter(clone_from=reader)
+    writer.pdf_header = reader.pdf_header if intents_from is None else \
+        PdfReader(intents_from).pdf_header
+    root = writer.root_object
+    if "/OutputIntents" not in root and intents_from is not None:
+        source = PdfReader(intents_from).trailer["/Root"]
+        root[NameObject("/OutputIntents")] = source["/OutputIntents"].clone(writer)
+    for intent in root.get("/OutputIntents", []):
+        _fix_profile_date(intent.get_object()["/DestOutputProfile"].get_object(), properties.date)
+    keywords = "; ".join(properties.keywords)
     writer.metadata = None
     writer.add_metadata({
-        "/Title": properties.title,
-        "/Author": properties.author,
-        "/Subject": properties.subject,
-        "/Keywords": "; ".join(properties.keywords),
-        "/Creator": "docgen",
-        "/Producer": "LibreOffice; docgen",
-        "/CreationDate": pdf_date(properties.date),
-        "/ModDate": pdf_date(properties.date),
-        "/DocgenDocument": properties.document,
-        "/DocgenEdition": str(properties.edition),
-        "/DocgenCommit": revision.commit or "",
-        "/DocgenDraft": "true" if revision.draft else "false",
+        "/Title": properties.title, "/Author": properties.author,
+        "/Subject": properties.subject, "/Keywords": keywords,
+        "/Creator": CREATOR, "/Producer": PRODUCER,
+        "/CreationDate": pdf_date(properties.date), "/ModDate": pdf_date(properties.date),
     })
+    writer.xmp_metadata = _xmp(properties, revision, keywords).encode("utf-8")
+    metadata = root["/Metadata"].get_object()
+    metadata[NameObject("/Type")] = NameObject("/Metadata")
+    metadata[NameObject("/Subtype")] = NameObject("/XML")
     digest = hashlib.sha256(identity).digest()[:16]
     # pypdf has no public setter for the file identifier; it would draw a random one
     writer._ID = ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])
@@ -107,3 +130,78 @@ def finalize_pdf(pdf: Path, properties: Properties, revision: Revision, identity
     with temporary.open("wb") as stream:
         writer.write(stream)
     os.replace(temporary, pdf)
+
+
+def _fix_profile_date(profile: StreamObject, day: dt.date | None) -> None:
+    """Give the ICC colour profile LibreOffice makes at each run a fixed date and no ID."""
+    data = bytearray(profile.get_data())
+    if data[36:40] != b"acsp":
+        return
+    moment = day or EPOCH
+    data[24:36] = struct.pack(">6H", moment.year, moment.month, moment.day, 0, 0, 0)
+    data[84:100] = bytes(16)  # profile ID: «not computed»
+    profile.set_data(bytes(data))
+
+
+def read_identity(pdf: Path) -> dict[str, str]:
+    """The document id, edition, commit and draft flag that a docgen PDF's XMP carries."""
+    metadata = PdfReader(pdf).trailer["/Root"].get("/Metadata")
+    if metadata is None:
+        return {}
+    tree = etree.fromstring(metadata.get_object().get_data())
+    identity = {}
+    for name in IDENTITY_FIELDS:
+        key = f"{{{NAMESPACE}}}{name}"
+        # XMP allows a simple property as an element or as an attribute (pyHanko's form)
+        holders = [node.get(key) for node in tree.iter() if node.get(key) is not None]
+        identity[name] = tree.findtext(f".//{key}") or (holders[0] if holders else "")
+    return identity
+
+
+def _xmp(properties: Properties, revision: Revision, keywords: str) -> str:
+    """An XMP packet matching the information dictionary, with docgen's identity schema."""
+    moment = (properties.date or EPOCH).strftime("%Y-%m-%dT00:00:00Z")
+    identity = {"document": properties.document, "edition": str(properties.edition),
+                "commit": revision.commit or "", "draft": "true" if revision.draft else "false"}
+    described = "".join(
+        f'<rdf:li rdf:parseType="Resource"><pdfaProperty:name>{name}</pdfaProperty:name>'
+        f"<pdfaProperty:valueType>Text</pdfaProperty:valueType>"
+        f"<pdfaProperty:category>external</pdfaProperty:category>"
+        f"<pdfaProperty:description>{escape(text)}</pdfaProperty:description></rdf:li>"
+        for name, text in IDENTITY_FIELDS.items())
+    values = "".join(f"<docgen:{name}>{escape(value)}</docgen:{name}>"
+                     for name, value in identity.items())
+    return (
+        '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>'
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/">'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        '<rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/"'
+        ' xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:pdf="http://ns.adobe.com/pdf/1.3/"'
+        ' xmlns:xmp="http://ns.adobe.com/xap/1.0/"'
+        ' xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"'
+        ' xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#"'
+        ' xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#"'
+        f' xmlns:docgen="{NAMESPACE}">'
+        "<pdfaid:part>2</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance>"
+        "<dc:format>application/pdf</dc:format>"
+        f'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(properties.title)}'
+        "</rdf:li></rdf:Alt></dc:title>"
+        f"<dc:creator><rdf:Seq><rdf:li>{escape(properties.author)}</rdf:li></rdf:Seq>"
+        "</dc:creator>"
+        f'<dc:description><rdf:Alt><rdf:li xml:lang="x-default">{escape(properties.subject)}'
+        "</rdf:li></rdf:Alt></dc:description>"
+        f"<pdf:Keywords>{escape(keywords)}</pdf:Keywords>"
+        f"<pdf:Producer>{PRODUCER}</pdf:Producer>"
+        f"<xmp:CreatorTool>{CREATOR}</xmp:CreatorTool>"
+        f"<xmp:CreateDate>{moment}</xmp:CreateDate><xmp:ModifyDate>{moment}</xmp:ModifyDate>"
+        f"<xmp:MetadataDate>{moment}</xmp:MetadataDate>"
+        f"{values}"
+        "<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType=\"Resource\">"
+        "<pdfaSchema:schema>docgen: document identity</pdfaSchema:schema>"
+        f"<pdfaSchema:namespaceURI>{NAMESPACE}</pdfaSchema:namespaceURI>"
+        "<pdfaSchema:prefix>docgen</pdfaSchema:prefix>"
+        f"<pdfaSchema:property><rdf:Seq>{described}</rdf:Seq></pdfaSchema:property>"
+        "</rdf:li></rdf:Bag></pdfaExtension:schemas>"
+        "</rdf:Description></rdf:RDF></x:xmpmeta>"
+        '<?xpacket end="w"?>'
+    )

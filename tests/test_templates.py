@@ -60,7 +60,8 @@ def test_roadmap_table_header_repeats_and_directions_are_merged(built: Path) -> 
 
 def test_signature_stands_level_with_the_last_line_of_the_position(built: Path) -> None:
     table = Document(str(built / "order.docx")).tables[-1]
-    position, name = table.rows[0].cells
+    position, place, name = table.rows[0].cells
+    assert place.text == "" and 'w:name="signature"' in place._tc.xml
     assert position.text == ("Заместитель главы администрации\u00a0—\n"
                              "начальник Управления образования администрации БГО")
     assert name.text == "О.И.\u00a0Матасова"

@@ -28,6 +28,7 @@ TABLE_STYLE = "Текст таблицы"
 FORM_STYLE = "Текст формы"
 REQUISITE_STYLE = "Реквизит"
 BLOCK_INDENT = Cm(9.5)
+SIGNATURE_BOOKMARK = "signature"
 TITLE_STYLE = "Заголовок документа"
 EDITION_STYLE = "Отметка о редакции"
 
@@ -270,16 +271,25 @@ def signature_rows(document: Document, rows: list[tuple[str, str]]) -> Table:
 
 
 def signature_block(document: Document, person: str) -> None:
-    """Position on the left, initials and surname on the right, level with its last line."""
-    table = document.add_table(rows=1, cols=2)
+    """Position on the left, room to sign in the middle, initials and surname on the right.
+
+    The middle cell holds the Word bookmark «signature»: the PDF keeps it as a named
+    destination, and an electronic signature's mark is put there.
+    """
+    table = document.add_table(rows=1, cols=3)
     _no_borders(table)
     _no_cell_margins(table)
-    _fixed_widths(table, [Cm(12.7), Cm(4.3)])
-    left, right = table.rows[0].cells
+    _fixed_widths(table, [Cm(8.2), Cm(5.6), Cm(3.2)])
+    left, middle, right = table.rows[0].cells
     _cell_text(left, f"{{{{ {person}|signature_position }}}}", style=REQUISITE_STYLE)
+    place = _cell_text(middle, "", style=REQUISITE_STYLE)
+    start = OxmlElement("w:bookmarkStart", {qn("w:id"): "0", qn("w:name"): SIGNATURE_BOOKMARK})
+    place._p.append(start)
+    place._p.append(OxmlElement("w:bookmarkEnd", {qn("w:id"): "0"}))
     _cell_text(right, f"{{{{ {person}|initials_surname }}}}", align="right",
                style=REQUISITE_STYLE)
-    right.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.BOTTOM
+    for cell in (middle, right):
+        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.BOTTOM
 
 
 def set_properties(document: Document, title: str) -> None:
