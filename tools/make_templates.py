@@ -8,6 +8,7 @@ script is only the way the first versions were made. Running it overwrites them.
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -21,6 +22,8 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
+
+from docgen.stamp import normalize_docx
 
 FONT = "Times New Roman"
 TEXT_WIDTH = Mm(210 - 30 - 10)
@@ -292,12 +295,17 @@ def signature_block(document: Document, person: str) -> None:
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.BOTTOM
 
 
-def set_properties(document: Document, title: str) -> None:
-    """Core properties the build fills in; fixed here so templates are reproducible."""
+def save(document: Document, path: Path, title: str) -> None:
+    """Save with fixed properties and zip entries, so that regenerating changes nothing."""
     properties = document.core_properties
     properties.title = title
     properties.author = "docgen"
+    properties.last_modified_by = "docgen"
     properties.comments = "Шаблон docgen: теги в фигурных скобках заполняются при сборке."
+    properties.created = properties.modified = dt.datetime(2022, 8, 30)
+    properties.revision = 1
+    document.save(path)
+    normalize_docx(path)
 
 
 def make_order(path: Path) -> None:
@@ -328,8 +336,7 @@ def make_order(path: Path) -> None:
     para(document, indent=False)
     para(document, indent=False)
     signature_block(document, "order.signatory")
-    set_properties(document, "Шаблон приказа")
-    document.save(path)
+    save(document, path, "Шаблон приказа")
 
 
 def make_roadmap_annex(path: Path) -> None:
@@ -358,8 +365,7 @@ def make_roadmap_annex(path: Path) -> None:
     heading(document, "{{ annex.table_title|typo }}")
     para(document, indent=False, keep_with_next=True)
     _roadmap_table(document)
-    set_properties(document, "Шаблон приложения: дорожная карта")
-    document.save(path)
+    save(document, path, "Шаблон приложения: дорожная карта")
 
 
 def _roadmap_table(document: Document) -> None:
@@ -484,8 +490,7 @@ def make_nomination_letter(path: Path) -> None:
     para(document, "Руководитель ОО  ________________  / ______________________ /", align="left",
          indent=False)
     para(document, "«____» ______________ 20___ г.", align="left", indent=False)
-    set_properties(document, "Шаблон запроса в ОО о кандидатах в резерв")
-    document.save(path)
+    save(document, path, "Шаблон запроса в ОО о кандидатах в резерв")
 
 
 def make_best_practice_letter(path: Path) -> None:
@@ -499,8 +504,7 @@ def make_best_practice_letter(path: Path) -> None:
     para(document, indent=False)
     para(document, indent=False)
     _executor(document)
-    set_properties(document, "Шаблон запроса плана обмена лучшими практиками")
-    document.save(path)
+    save(document, path, "Шаблон запроса плана обмена лучшими практиками")
 
 
 def _approval_grif(document: Document, approver: str, date: str) -> None:
@@ -534,8 +538,7 @@ def make_reserve_list(path: Path) -> None:
     loop_row(table, "{%tr endfor %}")
     loop_row(table, "{%tr endfor %}")
     _fixed_widths(table, widths)
-    set_properties(document, "Шаблон списка резерва управленческих кадров")
-    document.save(path)
+    save(document, path, "Шаблон списка резерва управленческих кадров")
 
 
 def make_interview_protocol(path: Path) -> None:
@@ -598,8 +601,7 @@ def make_interview_protocol(path: Path) -> None:
         ("С протоколом ознакомлен{% if candidate.gender == 'female' %}а{% endif %}",
          "{{ candidate|initials_surname }}"),
     ])
-    set_properties(document, "Шаблон протокола собеседования")
-    document.save(path)
+    save(document, path, "Шаблон протокола собеседования")
 
 
 def make_individual_plan(path: Path) -> None:
@@ -629,8 +631,7 @@ def make_individual_plan(path: Path) -> None:
     para(document, indent=False)
     signature_rows(document, [("Кандидат", "{{ candidate|initials_surname }}"),
                               ("Наставник", "{{ mentor|initials_surname }}")])
-    set_properties(document, "Шаблон индивидуального плана подготовки")
-    document.save(path)
+    save(document, path, "Шаблон индивидуального плана подготовки")
 
 
 def main() -> None:
