@@ -173,7 +173,7 @@ def _assemble(folder: FolderPlan, rendered: dict[str, Path], pdfs: dict[str, Pat
         if document.key in pdfs:
             pdf = target / f"{document.name}.pdf"
             shutil.copyfile(pdfs[document.key], pdf)
-            finalize_pdf(pdf, document.properties, revision, docx.read_bytes())
+            finalize_pdf(pdf, document.properties, revision)
             if document.bookmark is not None:
                 parts.append(Part(pdf, document.bookmark))
     bundled = [d for d in folder.documents if d.bookmark is not None]

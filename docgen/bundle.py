@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from pypdf import PdfReader, PdfWriter
+import pikepdf
 
 from .plan import Properties
 from .stamp import finalize_pdf
@@ -23,17 +23,35 @@ class Part:
 
 
 def merge(parts: list[Part], dest: Path, properties: Properties, revision: Revision) -> None:
-    """Write the parts one after another into `dest`, each under its bookmark."""
-    writer = PdfWriter()
-    for part in parts:
-        start = len(writer.pages)
-        writer.append(PdfReader(part.pdf), import_outline=False)
-        writer.add_outline_item(title=part.bookmark, page_number=start)
-    writer.page_mode = "/UseOutlines"
-    with dest.open("wb") as stream:
-        writer.write(stream)
-    identity = "".join(sha256(part.pdf) for part in parts).encode()
-    finalize_pdf(dest, properties, revision, identity, intents_from=parts[0].pdf)
+    """Write the parts one after another into `dest`, each under its bookmark.
+
+    The output intent of the first part and every part's named destinations (the place
+    to sign among them) are kept, so the bundle stays PDF/A and can be signed.
+    """
+    sources = [pikepdf.open(part.pdf) for part in parts]
+    try:
+        with pikepdf.new() as bundle:
+            intents = sources[0].make_indirect(sources[0].Root.OutputIntents)
+            bundle.Root.OutputIntents = bundle.copy_foreign(intents)
+            destinations = pikepdf.Dictionary()
+            with bundle.open_outline() as outline:
+                for part, source in zip(parts, sources, strict=True):
+                    start = len(bundle.pages)
+                    bundle.pages.extend(source.pages)
+                    outline.root.append(pikepdf.OutlineItem(part.bookmark, start))
+                    pages = {page.obj.objgen: start + index
+                             for index, page in enumerate(source.pages)}
+                    for name, target in source.Root.get("/Dests", {}).items():
+                        copied = pikepdf.Array(list(target))
+                        copied[0] = bundle.pages[pages[target[0].objgen]].obj
+                        destinations[name] = copied
+            bundle.Root.Dests = destinations
+            bundle.Root.PageMode = pikepdf.Name.UseOutlines
+            bundle.save(dest, min_version=sources[0].pdf_version)
+    finally:
+        for source in sources:
+            source.close()
+    finalize_pdf(dest, properties, revision)
 
 
 def sha256(path: Path) -> str:

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import struct
 import zipfile
+import zlib
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+import pikepdf
 from docx.document import Document
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 from lxml import etree
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import ArrayObject, ByteStringObject, NameObject, StreamObject
 
 from .plan import Properties
 from .vcs import Revision
@@ -94,61 +93,52 @@ def pdf_date(day: dt.date | None) -> str:
     return (day or EPOCH).strftime("D:%Y%m%d000000Z")
 
 
-def finalize_pdf(pdf: Path, properties: Properties, revision: Revision, identity: bytes,
-                 intents_from: Path | None = None) -> None:
+def finalize_pdf(pdf: Path, properties: Properties, revision: Revision) -> None:
     """Make the PDF's information, XMP, dates and file id come from the document itself.
 
-    The information dictionary and the XMP packet say the same, as PDF/A-2b requires;
-    `intents_from` supplies the output intent to a PDF assembled from parts.
+    The information dictionary and the XMP packet say the same, as PDF/A-2b requires, and
+    the file identifier is derived from the content, so the same document gives the same
+    bytes.
     """
-    reader = PdfReader(pdf)
-    writer = PdfWriter(clone_from=reader)
-    writer.pdf_header = reader.pdf_header if intents_from is None else \
-        PdfReader(intents_from).pdf_header
-    root = writer.root_object
-    if "/OutputIntents" not in root and intents_from is not None:
-        source = PdfReader(intents_from).trailer["/Root"]
-        root[NameObject("/OutputIntents")] = source["/OutputIntents"].clone(writer)
-    for intent in root.get("/OutputIntents", []):
-        _fix_profile_date(intent.get_object()["/DestOutputProfile"].get_object(), properties.date)
-    keywords = "; ".join(properties.keywords)
-    writer.metadata = None
-    writer.add_metadata({
-        "/Title": properties.title, "/Author": properties.author,
-        "/Subject": properties.subject, "/Keywords": keywords,
-        "/Creator": CREATOR, "/Producer": PRODUCER,
-        "/CreationDate": pdf_date(properties.date), "/ModDate": pdf_date(properties.date),
-    })
-    writer.xmp_metadata = _xmp(properties, revision, keywords).encode("utf-8")
-    metadata = root["/Metadata"].get_object()
-    metadata[NameObject("/Type")] = NameObject("/Metadata")
-    metadata[NameObject("/Subtype")] = NameObject("/XML")
-    digest = hashlib.sha256(identity).digest()[:16]
-    # pypdf has no public setter for the file identifier; it would draw a random one
-    writer._ID = ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])
     temporary = pdf.with_suffix(".tmp")
-    with temporary.open("wb") as stream:
-        writer.write(stream)
+    with pikepdf.open(pdf) as document:
+        for intent in document.Root.get("/OutputIntents", []):
+            _fix_profile_date(intent.DestOutputProfile, properties.date)
+        keywords = "; ".join(properties.keywords)
+        info = document.make_indirect(pikepdf.Dictionary(
+            Title=properties.title, Author=properties.author, Subject=properties.subject,
+            Keywords=keywords, Creator=CREATOR, Producer=PRODUCER,
+            CreationDate=pdf_date(properties.date), ModDate=pdf_date(properties.date)))
+        document.trailer.Info = info
+        for random_key in ("/DocChecksum", "/ID"):  # LibreOffice's, different at every run
+            if random_key in document.trailer:
+                del document.trailer[random_key]
+        document.Root.Metadata = document.make_stream(
+            _xmp(properties, revision, keywords).encode("utf-8"),
+            Type=pikepdf.Name.Metadata, Subtype=pikepdf.Name.XML)
+        document.save(temporary, deterministic_id=True, compress_streams=True,
+                      object_stream_mode=pikepdf.ObjectStreamMode.preserve)
     os.replace(temporary, pdf)
 
 
-def _fix_profile_date(profile: StreamObject, day: dt.date | None) -> None:
+def _fix_profile_date(profile: pikepdf.Stream, day: dt.date | None) -> None:
     """Give the ICC colour profile LibreOffice makes at each run a fixed date and no ID."""
-    data = bytearray(profile.get_data())
+    data = bytearray(profile.read_bytes())
     if data[36:40] != b"acsp":
         return
     moment = day or EPOCH
     data[24:36] = struct.pack(">6H", moment.year, moment.month, moment.day, 0, 0, 0)
     data[84:100] = bytes(16)  # profile ID: «not computed»
-    profile.set_data(bytes(data))
+    profile.write(zlib.compress(bytes(data), 9), filter=pikepdf.Name.FlateDecode)
 
 
 def read_identity(pdf: Path) -> dict[str, str]:
     """The document id, edition, commit and draft flag that a docgen PDF's XMP carries."""
-    metadata = PdfReader(pdf).trailer["/Root"].get("/Metadata")
-    if metadata is None:
-        return {}
-    tree = etree.fromstring(metadata.get_object().get_data())
+    with pikepdf.open(pdf) as document:
+        metadata = document.Root.get("/Metadata")
+        if metadata is None:
+            return {}
+        tree = etree.fromstring(metadata.read_bytes())
     identity = {}
     for name in IDENTITY_FIELDS:
         key = f"{{{NAMESPACE}}}{name}"
