@@ -13,6 +13,8 @@ from xml.sax.saxutils import escape
 import pikepdf
 from docx.document import Document
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.pkgwriter import PackageWriter
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 from lxml import etree
@@ -72,6 +74,36 @@ def _mark_draft(document: Document) -> None:
 
 _MARK_XML = (f'<w:p {nsdecls("w")}><w:pPr><w:jc w:val="right"/></w:pPr>'
              f'<w:r><w:rPr><w:b/></w:rPr><w:t>{DRAFT_MARK}</w:t></w:r></w:p>')
+
+
+class _FixedZip:
+    """A zip writer for python-docx's package writer: fixed entry times and attributes."""
+
+    def __init__(self, path: Path):
+        self._zip = zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED)
+
+    def write(self, pack_uri: PackURI, blob: bytes) -> None:
+        info = zipfile.ZipInfo(pack_uri.membername, ZIP_TIME)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = 0o644 << 16
+        self._zip.writestr(info, blob)
+
+    def close(self) -> None:
+        self._zip.close()
+
+
+def save_docx(document: Document, path: Path) -> None:
+    """Save a DOCX reproducibly in one pass (what python-docx's save does, with fixed times)."""
+    package = document.part.package
+    for part in package.parts:
+        part.before_marshal()
+    writer = _FixedZip(path)
+    try:
+        PackageWriter._write_content_types_stream(writer, package.parts)
+        PackageWriter._write_pkg_rels(writer, package.rels)
+        PackageWriter._write_parts(writer, package.parts)
+    finally:
+        writer.close()
 
 
 def normalize_docx(path: Path) -> None:
