@@ -5,15 +5,21 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-DEBIAN_PACKAGES := libreoffice-writer-nogui fonts-liberation2 hyphen-ru poppler-utils
+UNO_VENV := .venv-uno
+DEBIAN_PACKAGES := libreoffice-writer-nogui fonts-liberation2 hyphen-ru poppler-utils \
+	python3-uno python3-venv
 
-.PHONY: documents test check templates system gitdiff clean
+.PHONY: documents test check templates system gitdiff bench clean
 
 documents: $(BIN)/docgen system gitdiff
 	$(BIN)/docgen build
 
-test: $(BIN)/docgen system gitdiff
+test: $(BIN)/docgen system gitdiff $(UNO_VENV)/bin/unoserver
 	$(BIN)/pytest
+
+# A region of N schools, measured: cold build, no-op, one edit, and the naive way.
+bench: $(BIN)/docgen system
+	$(BIN)/python tools/bench.py
 
 check: $(BIN)/docgen
 	$(BIN)/docgen check
@@ -29,6 +35,11 @@ system:
 gitdiff: $(BIN)/docgen
 	@if git rev-parse --git-dir >/dev/null 2>&1; then \
 		git config diff.docx.textconv "$(CURDIR)/$(BIN)/docgen docx2txt"; fi
+
+# unoserver for the tests of remote conversion; it needs the system Python's uno module.
+$(UNO_VENV)/bin/unoserver: | system
+	/usr/bin/python3 -m venv --system-site-packages $(UNO_VENV)
+	$(UNO_VENV)/bin/pip install --quiet --disable-pip-version-check unoserver==3.7
 
 $(BIN)/docgen: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -1,42 +1,61 @@
-"""The build: load → validate → plan → render → convert → assemble, written atomically."""
+"""The build: load → validate → plan → render → convert → assemble, written atomically.
+
+Rendering, conversion and assembly import their libraries when there is work for them,
+so that a build with nothing to do finishes quickly.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import multiprocessing
 import os
 import shutil
 import tempfile
+import threading
+import time
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from . import vcs
-from .bundle import Part, merge, write_manifest
+from . import __version__, vcs
 from .content import load_project
-from .convert import convert_to_pdf, find_soffice
 from .errors import ContentError, LibreOfficeMissing, Problem, Severity
+from .incremental import Action, Fingerprints, State
 from .model import DOCUMENT_NAMES, Project
-from .plan import OUTPUT_ROOTS, FolderPlan, plan
-from .render import Renderer
-from .stamp import finalize_pdf
+from .plan import OUTPUT_ROOTS, FolderPlan, Planned, plan
 from .vcs import Revision
+
+if TYPE_CHECKING:
+    from .convert import Failure
 
 log = logging.getLogger(__name__)
 
 TEMPLATES = Path("templates")
 
 
+ProgressCallback = Callable[[str, int, int], None]
+
+
 @dataclass
 class BuildReport:
-    """What a build produced and what it could not."""
+    """What a build did: built, restamped, skipped and failed documents, and how long."""
 
     folders: list[Path] = field(default_factory=list)
     documents: Counter[str] = field(default_factory=Counter)
-    pdfs: int = 0
+    built: int = 0
+    restamped: int = 0
+    skipped: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
     removed: list[Path] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     pdf_skipped: str | None = None
-    draft: bool = False
+    draft: int = 0
+    seconds: float = 0.0
 
 
 def _load(root: Path, strict: bool) -> tuple[Project, list[FolderPlan], list[Problem]]:
@@ -73,6 +92,8 @@ def plan_project(root: Path) -> list[FolderPlan]:
 
 def check(root: Path, strict: bool = False) -> list[Problem]:
     """Validate content and templates without writing anything; return the warnings."""
+    from .render import Renderer
+
     _, folders, warnings = _load(root, strict)
     renderer = Renderer(root / TEMPLATES, TEMPLATES)
     checked: set[str] = set()
@@ -88,100 +109,260 @@ def check(root: Path, strict: bool = False) -> list[Problem]:
     return warnings
 
 
+@dataclass(frozen=True)
+class _Work:
+    """A document of this run with what to do with it and how to stamp it."""
+
+    document: Planned
+    render: str
+    revision: Revision
+    action: Action
+
+
 def build(root: Path, out: Path, *, strict: bool = False, pdf: bool = True,
           soffice: str | None = None, revision: Revision | None = None,
-          select: set[str] | None = None) -> BuildReport:
-    """Build every document of the project under `out`; earlier outputs survive a failure.
+          select: set[str] | None = None, force: bool = False, jobs: int = 0,
+          converter: str | None = None, timeout: float = 60.0,
+          progress: ProgressCallback | None = None) -> BuildReport:
+    """Build the project's documents under `out`, redoing only what changed.
 
-    Documents are stamped with `revision`, by default the git state of `root`. With
-    `select`, only the documents with those ids are built, without bundles, and other
-    folders under `out` are left alone.
+    Documents are stamped with `revision`, by default the git state of `root`, in which
+    a document is a draft when its own inputs are uncommitted. With `select`, only the
+    documents with those ids are built, without bundles, and other folders are left
+    alone. Earlier outputs survive a failed run; a document that fails to convert is
+    reported while the others are published.
     """
+    started = time.monotonic()
     _, folders, warnings = _load(root, strict)
     if select is not None:
         folders = [FolderPlan(f.folder, [d for d in f.documents if d.document_id in select])
                    for f in folders]
         folders = [f for f in folders if f.documents]
-    revision = revision or vcs.revision(root)
-    report = BuildReport(warnings=warnings, draft=revision.draft)
+    jobs = jobs or os.cpu_count() or 1
     out.mkdir(parents=True, exist_ok=True)
+    state = State(out)
+    work = _decide(root, out, folders, state, revision, pdf=pdf, force=force)
+    report = BuildReport(warnings=warnings)
+    report.draft = sum(1 for item in work.values() if item.revision.draft)
+    report.documents = Counter(d.kind for f in folders for d in f.documents)
+    changed = [f for f in folders if any(work[d.document_id].action != Action.SKIP
+                                         for d in f.documents)]
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
     try:
-        rendered = _render_all(root, folders, staging / "render", revision)
+        to_build = [work[d.document_id] for f in changed for d in f.documents
+                    if work[d.document_id].action == Action.BUILD]
+        rendered = _render_all(root, to_build, staging / "render", jobs, progress)
         pdfs: dict[str, Path] = {}
-        if pdf:
+        if pdf and to_build:
             try:
-                pdfs = _convert_all(rendered, staging / "pdf", soffice)
+                pdfs, failures = _convert_all(rendered, staging / "pdf", soffice, converter,
+                                              jobs, timeout, progress)
+                report.failed = [(f.key, f.reason) for f in failures]
             except LibreOfficeMissing as exc:
                 report.pdf_skipped = str(exc)
-        for folder in folders:
-            _assemble(folder, rendered, pdfs, staging / "out" / folder.folder, revision)
-        for folder in folders:
+        unconverted = {key for key, _ in report.failed}
+        for folder in changed:
+            _assemble(folder, out, work, rendered, pdfs, unconverted,
+                      staging / "out" / folder.folder, bundle=select is None)
+        for folder in changed:
             _publish(staging / "out" / folder.folder, out / folder.folder)
-            report.folders.append(folder.folder)
+            for document in folder.documents:
+                item = work[document.document_id]
+                if document.key in unconverted:
+                    state.forget(document.document_id)
+                elif item.action != Action.SKIP:
+                    state.remember(document, item.render, item.revision.commit,
+                                   out / folder.folder)
         if select is None:
             report.removed = _remove_unplanned(out, {folder.folder for folder in folders})
-        report.documents = Counter(d.kind for folder in folders for d in folder.documents)
-        report.pdfs = len(pdfs)
+            for gone in set(state.records) - set(work):
+                state.forget(gone)
+        state.save()
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    log.info("собрано документов: %d, PDF: %d, папок: %d, удалено устаревших папок: %d",
-             sum(report.documents.values()), report.pdfs, len(report.folders),
-             len(report.removed))
+    report.folders = [folder.folder for folder in changed]
+    report.built = sum(1 for item in work.values() if item.action == Action.BUILD)
+    report.restamped = sum(1 for item in work.values() if item.action == Action.RESTAMP)
+    report.skipped = sum(1 for item in work.values() if item.action == Action.SKIP)
+    report.seconds = time.monotonic() - started
     return report
 
 
-def _render_all(root: Path, folders: list[FolderPlan], target: Path,
-                revision: Revision) -> dict[str, Path]:
-    """Render every planned DOCX into `target`; all template problems are reported together."""
-    target.mkdir(parents=True)
-    renderer = Renderer(root / TEMPLATES, TEMPLATES)
-    rendered: dict[str, Path] = {}
-    problems: list[Problem] = []
+def _decide(root: Path, out: Path, folders: list[FolderPlan], state: State,
+            revision: Revision | None, *, pdf: bool, force: bool) -> dict[str, _Work]:
+    """For each document: its render digest, its stamp, and whether to skip, restamp, build.
+
+    Without an explicit revision, a document is a draft when its inputs differ from
+    those at the last commit, so that editing one school's entry makes only that
+    school's documents drafts.
+    """
+    fingerprints = Fingerprints(root / TEMPLATES)
+    base = {d.document_id: fingerprints.of(d) for f in folders for d in f.documents}
+    if revision is None:
+        current = vcs.revision(root)
+        committed = (_committed_fingerprints(root, out, current)
+                     if current.commit and current.dirty else {})
+    work = {}
     for folder in folders:
         for document in folder.documents:
-            dest = target / f"{document.key}.docx"
-            try:
-                renderer.render(document.template, document.context, dest, document.properties,
-                                revision)
-            except ContentError as exc:
-                problems.extend(p for p in exc.problems if p not in problems)
-                continue
-            rendered[document.key] = dest
+            digest = base[document.document_id]
+            if revision is not None:
+                stamp = revision
+            elif current.commit is None:
+                stamp = Revision(None, True)
+            else:
+                draft = current.dirty and committed.get(document.document_id) != digest
+                stamp = Revision(current.commit, draft)
+            render = hashlib.sha256(f"{digest}:{stamp.draft}".encode()).hexdigest()
+            action = state.decide(document, render, stamp.commit, out, force=force, pdf=pdf)
+            work[document.document_id] = _Work(document, render, stamp, action)
+    return work
+
+
+def _committed_fingerprints(root: Path, out: Path, current: Revision) -> dict[str, str]:
+    """Documents' input digests at the last commit, computed once per commit."""
+    assert current.commit is not None
+    cache = out / ".cache" / f"committed-{current.commit}-{__version__}.json"
+    try:
+        return json.loads(cache.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        pass
+    with tempfile.TemporaryDirectory(prefix="docgen-head-") as temporary:
+        vcs.export(root, current.commit, Path(temporary))
+        try:
+            _, folders, _ = _load(Path(temporary), strict=False)
+        except ContentError:
+            return {}
+        fingerprints = Fingerprints(Path(temporary) / TEMPLATES)
+        digests = {d.document_id: fingerprints.of(d) for f in folders for d in f.documents}
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_text(json.dumps(digests), encoding="utf-8")
+    return digests
+
+
+_RENDER: dict[str, Any] = {}
+
+
+def _render_one(index: int) -> tuple[str, list[Problem] | None]:
+    """Render the index-th document of this run (in a worker process, or in this one)."""
+    item: _Work = _RENDER["work"][index]
+    document = item.document
+    try:
+        _RENDER["renderer"].render(document.template, document.context,
+                                   _RENDER["target"] / f"{document.key}.docx",
+                                   document.properties, item.revision)
+    except ContentError as exc:
+        return document.key, exc.problems
+    return document.key, None
+
+
+def _render_all(root: Path, work: list[_Work], target: Path, jobs: int,
+                progress: ProgressCallback | None) -> dict[str, Path]:
+    """Render DOCX files on every core; each template is compiled once per worker."""
+    if not work:
+        return {}
+    from .render import Renderer
+
+    target.mkdir(parents=True)
+    _RENDER.update(work=work, target=target, renderer=Renderer(root / TEMPLATES, TEMPLATES))
+    problems: list[Problem] = []
+    rendered: dict[str, Path] = {}
+    try:
+        if jobs > 1 and len(work) > jobs:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+                results = list(_counted(pool.map(_render_one, range(len(work)),
+                                                 chunksize=max(1, len(work) // (jobs * 8))),
+                                        "render", len(work), progress))
+        else:
+            results = list(_counted(map(_render_one, range(len(work))), "render", len(work),
+                                    progress))
+    finally:
+        _RENDER.clear()
+    for key, found in results:
+        if found:
+            problems.extend(p for p in found if p not in problems)
+        else:
+            rendered[key] = target / f"{key}.docx"
     if problems:
         raise ContentError(problems)
     return rendered
 
 
-def _convert_all(rendered: dict[str, Path], target: Path, soffice: str | None) -> dict[str, Path]:
-    """Convert all rendered DOCX files with one LibreOffice process."""
-    target.mkdir(parents=True)
-    binary = find_soffice(soffice)
-    keys = list(rendered)
-    pdfs = convert_to_pdf([rendered[key] for key in keys], target, binary)
-    return dict(zip(keys, pdfs, strict=True))
+def _counted(results: Iterable[Any], stage: str, total: int,
+             progress: ProgressCallback | None) -> Iterator[Any]:
+    """Pass results through, telling `progress` how many of `total` are done."""
+    for done, result in enumerate(results, 1):
+        if progress is not None:
+            progress(stage, done, total)
+        yield result
 
 
-def _assemble(folder: FolderPlan, rendered: dict[str, Path], pdfs: dict[str, Path],
-              target: Path, revision: Revision) -> None:
-    """Put a folder's DOCX, stamped PDF, bundle and manifest together in `target`."""
+def _convert_all(rendered: dict[str, Path], target: Path, soffice: str | None,
+                 spec: str | None, jobs: int, timeout: float,
+                 progress: ProgressCallback | None) -> tuple[dict[str, Path], list[Failure]]:
+    """Convert the rendered files with the chosen converter; failures are named, not fatal."""
+    from .convert import Job, open_converter
+
     target.mkdir(parents=True)
+    conversions = [Job(key, source, target / f"{key}.pdf") for key, source in rendered.items()]
+    lock = threading.Lock()
+    done = [0]
+
+    def tick(_: object) -> None:
+        with lock:
+            done[0] += 1
+            if progress is not None:
+                progress("convert", done[0], len(conversions))
+
+    converter = open_converter(spec, soffice=soffice, workers=min(jobs, len(conversions)),
+                               timeout=timeout)
+    try:
+        failures = converter.convert(conversions, tick)
+    finally:
+        converter.close()
+    failed = {failure.key for failure in failures}
+    return {job.key: job.target for job in conversions if job.key not in failed}, failures
+
+
+def _assemble(folder: FolderPlan, out: Path, work: dict[str, _Work], rendered: dict[str, Path],
+              pdfs: dict[str, Path], unconverted: set[str], target: Path, *,
+              bundle: bool) -> None:
+    """Make the folder's new version in `target`: unchanged files linked, the rest new.
+
+    A document whose conversion failed keeps its earlier files, never a new DOCX
+    without its PDF.
+    """
+    from .bundle import Part, merge, write_manifest
+    from .stamp import finalize_pdf, restamp_docx
+
+    target.mkdir(parents=True)
+    previous = out / folder.folder
     parts: list[Part] = []
     for document in folder.documents:
-        docx = target / f"{document.name}.docx"
-        shutil.copyfile(rendered[document.key], docx)
-        if document.key in pdfs:
-            pdf = target / f"{document.name}.pdf"
-            shutil.copyfile(pdfs[document.key], pdf)
-            finalize_pdf(pdf, document.properties, revision)
-            if document.bookmark is not None:
-                parts.append(Part(pdf, document.bookmark))
+        item = work[document.document_id]
+        docx, pdf = target / f"{document.name}.docx", target / f"{document.name}.pdf"
+        if item.action == Action.BUILD and document.key not in unconverted:
+            shutil.copyfile(rendered[document.key], docx)
+            if document.key in pdfs:
+                shutil.copyfile(pdfs[document.key], pdf)
+                finalize_pdf(pdf, document.properties, item.revision)
+        else:
+            for name in (docx.name, pdf.name):
+                if (previous / name).exists():
+                    os.link(previous / name, target / name)
+            if item.action == Action.RESTAMP and docx.exists():
+                restamp_docx(docx, document.properties, item.revision)
+                if pdf.exists():
+                    finalize_pdf(pdf, document.properties, item.revision)
+        if document.bookmark is not None and pdf.exists():
+            parts.append(Part(pdf, document.bookmark))
     bundled = [d for d in folder.documents if d.bookmark is not None]
-    if folder.bundle is not None and parts and len(parts) == len(bundled):
-        merge(parts, target / "bundle.pdf", folder.bundle, revision)
+    if bundle and folder.bundle is not None and parts and len(parts) == len(bundled):
+        revisions = [work[d.document_id].revision for d in bundled]
+        merge(parts, target / "bundle.pdf", folder.bundle,
+              next((r for r in revisions if r.draft), revisions[0]))
     write_manifest(target)
-
-
 def _publish(staged: Path, final: Path) -> None:
     """Replace `final` by `staged` with renames, so readers see the old or the new folder."""
     final.parent.mkdir(parents=True, exist_ok=True)

@@ -1,20 +1,27 @@
-"""The docgen command line: the only place that prints and exits."""
+"""The docgen command line: the only place that prints and exits.
+
+Commands import the heavy parts they need (signing, editions) when they run, so that
+`docgen build` starts fast.
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import getpass
 import logging
 import os
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-from . import __version__, editions, signing
-from .build import build, check
+from . import __version__
+from .build import ProgressCallback, build, check
 from .errors import ContentError, DocgenError, Problem, Severity
-from .redline import plain_text
-from .signing import SigningError
 
 PASSWORD_VARIABLE = "DOCGEN_P12_PASSWORD"
 
@@ -31,6 +38,13 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("-o", "--out", type=Path, help="папка результатов (по умолчанию build/)")
     build_cmd.add_argument("--no-pdf", action="store_true", help="только DOCX, без LibreOffice")
     build_cmd.add_argument("--soffice", help="путь к LibreOffice (soffice)")
+    build_cmd.add_argument("--force", action="store_true", help="собрать всё заново")
+    build_cmd.add_argument("-j", "--jobs", type=int, default=0,
+                           help="сколько процессов (по умолчанию по числу ядер)")
+    build_cmd.add_argument("--converter", help="pool (по умолчанию), batch или "
+                                               "unoserver://адрес:порт[,адрес:порт…]")
+    build_cmd.add_argument("--timeout", type=float, default=60.0,
+                           help="сколько секунд ждать преобразования одного документа")
     build_cmd.add_argument("--strict", action="store_true",
                            help="считать предупреждения ошибками")
 
@@ -87,12 +101,20 @@ def _print_problems(problems: list[Problem]) -> None:
         print(problem, file=sys.stderr)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    """SIGTERM stops a run like Ctrl-C: workers are stopped, outputs left as they were."""
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run docgen; return the exit code."""
     args = _parser().parse_args(argv)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     logging.getLogger("pymorphy3").setLevel(logging.WARNING)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
+    logging.getLogger("pikepdf").setLevel(logging.WARNING)
     for noisy in ("pyhanko", "pyhanko_certvalidator"):  # they log tracebacks of failed checks
         logging.getLogger(noisy).setLevel(logging.CRITICAL)
     root: Path = args.root
@@ -105,19 +127,7 @@ def main(argv: list[str] | None = None) -> int:
             print("Проверка пройдена: ошибок нет"
                   + (f", предупреждений: {len(warnings)}." if warnings else "."))
             return 0
-        out = args.out or root / "build"
-        report = build(root, out, strict=args.strict, pdf=not args.no_pdf,
-                       soffice=args.soffice)
-        _print_problems(report.warnings)
-        if report.draft:
-            print("Внимание: содержимое не зафиксировано в git, документы собраны как ПРОЕКТ.",
-                  file=sys.stderr)
-        if report.pdf_skipped:
-            print(f"PDF не созданы: {report.pdf_skipped}", file=sys.stderr)
-        print(f"Готово: {out}, документов: {sum(report.documents.values())}, "
-              f"папок: {len(report.folders)}"
-              + (f", удалено устаревших папок: {len(report.removed)}" if report.removed else ""))
-        return 0
+        return _build(root, args)
     except ContentError as exc:
         _print_problems(exc.problems)
         errors = sum(1 for p in exc.problems if p.severity is Severity.ERROR)
@@ -131,7 +141,51 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def _build(root: Path, args: argparse.Namespace) -> int:
+    out = args.out or root / "build"
+    with _progress_bar() as progress:
+        report = build(root, out, strict=args.strict, pdf=not args.no_pdf,
+                       soffice=args.soffice, force=args.force, jobs=args.jobs,
+                       converter=args.converter, timeout=args.timeout, progress=progress)
+    _print_problems(report.warnings)
+    if report.draft:
+        print(f"Внимание: содержимое не зафиксировано в git; документов со статусом ПРОЕКТ: "
+              f"{report.draft}.", file=sys.stderr)
+    if report.pdf_skipped:
+        print(f"PDF не созданы: {report.pdf_skipped}", file=sys.stderr)
+    for document, reason in report.failed:
+        print(f"Не удалось преобразовать в PDF: {document.replace('--', '/')}: {reason}",
+              file=sys.stderr)
+    removed = f", удалено устаревших папок {len(report.removed)}" if report.removed else ""
+    print(f"Готово: {out} — собрано {report.built}, обновлена отметка коммита "
+          f"{report.restamped}, без изменений {report.skipped}, с ошибкой {len(report.failed)}"
+          f"{removed}; {report.seconds:.1f} с")
+    return 1 if report.failed else 0
+
+
+@contextlib.contextmanager
+def _progress_bar() -> Iterator[ProgressCallback | None]:
+    """A progress bar on a terminal; nothing when the output goes to a file or CI."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import Progress  # imported only when a terminal shows it
+
+    with Progress(transient=True) as bar:
+        tasks: dict[str, Any] = {}
+        names = {"render": "Документы Word", "convert": "PDF"}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(names.get(stage, stage), total=total)
+            bar.update(tasks[stage], completed=done)
+
+        yield update
+
+
 def _issue(root: Path, args: argparse.Namespace) -> int:
+    from . import editions
+
     issued = editions.issue(root, args.document, today=args.date or dt.date.today(),
                             soffice=args.soffice)
     for item in issued:
@@ -144,6 +198,8 @@ def _issue(root: Path, args: argparse.Namespace) -> int:
 
 
 def _verify(root: Path, args: argparse.Namespace) -> int:
+    from . import editions
+
     result = editions.verify(root, args.file, args.trust)
     if result.match is not None:
         edition = result.match
@@ -179,6 +235,8 @@ def _verify(root: Path, args: argparse.Namespace) -> int:
 
 def _password() -> bytes:
     """The PKCS#12 password: from the environment, or asked for; never from arguments."""
+    from .signing import SigningError
+
     if PASSWORD_VARIABLE in os.environ:
         return os.environ[PASSWORD_VARIABLE].encode()
     if not sys.stdin.isatty():
@@ -187,6 +245,8 @@ def _password() -> bytes:
 
 
 def _sign(root: Path, args: argparse.Namespace) -> int:
+    from . import signing
+
     out = args.out or args.file.with_name(f"{args.file.stem}-signed.pdf")
     certificate = signing.sign(args.file, out, args.p12, _password(), tsa=args.tsa)
     print(f"Подписано: {out} (сертификат {certificate.serial}, {certificate.owner})")
@@ -194,6 +254,8 @@ def _sign(root: Path, args: argparse.Namespace) -> int:
 
 
 def _stamp(root: Path, args: argparse.Namespace) -> int:
+    from . import signing
+
     out = args.out or args.file.with_name(f"{args.file.stem}-stamped.pdf")
     certificate = signing.visual_mark(args.file, out, args.cert)
     print(f"Отметка об электронной подписи поставлена: {out} (сертификат {certificate.serial})")
@@ -201,6 +263,8 @@ def _stamp(root: Path, args: argparse.Namespace) -> int:
 
 
 def _diff(root: Path, args: argparse.Namespace) -> int:
+    from . import editions
+
     result = editions.compare(root, args.document, args.older, args.newer)
     print(f"Исправления {args.document}: {result.older} → {result.newer}: {result.path}")
     for change in result.changes:
@@ -211,6 +275,8 @@ def _diff(root: Path, args: argparse.Namespace) -> int:
 
 
 def _history(root: Path, args: argparse.Namespace) -> int:
+    from . import editions
+
     result = editions.history(root, args.document)
     print(f"{args.document}")
     print("Изданные редакции:" if result.editions else "Изданных редакций нет.")
@@ -223,6 +289,8 @@ def _history(root: Path, args: argparse.Namespace) -> int:
 
 
 def _docx2txt(root: Path, args: argparse.Namespace) -> int:
+    from .redline import plain_text
+
     sys.stdout.write(plain_text(args.file))
     return 0
 

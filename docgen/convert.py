@@ -1,22 +1,76 @@
-"""DOCX → PDF with LibreOffice headless: one process for a whole run, its own profile."""
+"""DOCX → PDF with LibreOffice: a pool of persistent workers, remote unoserver, or a batch.
+
+- `LocalPool`: one LibreOffice per worker (one per core by default), each with its own
+  profile, started once per run and fed documents through a small UNO worker script run
+  by the system Python. A conversion that hangs past its timeout is killed, the worker
+  restarted and the document retried once.
+- `RemotePool`: unoserver instances on other machines (`unoserver://host:port,…`).
+- `BatchConverter`: one `soffice --convert-to` process for all documents, where the
+  system Python has no uno module.
+"""
 
 from __future__ import annotations
 
+import json
 import os
+import queue
+import select
 import shutil
 import signal
 import subprocess
 import tempfile
+import threading
+import time
+import xmlrpc.client
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from .errors import ConversionError, LibreOfficeMissing
 
-# PDF/A-2b (fonts embedded, colour profile, XMP), and Word bookmarks kept as named
-# destinations, so that the place to sign is known; the JSON form of filter options.
-PDF_FILTER = ('pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"},'
-              '"ExportBookmarksToPDFDestination":{"type":"boolean","value":"true"}}')
 INSTALL_HINT = ("установите LibreOffice: sudo apt-get install libreoffice-writer-nogui "
-                "fonts-liberation2 (или выполните make documents от root)")
+                "fonts-liberation2 python3-uno (или выполните make documents от root)")
+# PDF/A-2b (fonts embedded, colour profile, XMP), and Word bookmarks kept as named
+# destinations, so that the place to sign is known.
+PDF_OPTIONS = {"SelectPdfVersion": "2", "ExportBookmarksToPDFDestination": "true"}
+PDF_FILTER = "pdf:writer_pdf_Export:" + json.dumps(
+    {"SelectPdfVersion": {"type": "long", "value": "2"},
+     "ExportBookmarksToPDFDestination": {"type": "boolean", "value": "true"}},
+    separators=(",", ":"))
+WORKER_SCRIPT = Path(__file__).with_name("uno_worker.py")
+SYSTEM_PYTHON = "/usr/bin/python3"
+STARTUP_TIMEOUT = 90.0
+
+
+@dataclass(frozen=True)
+class Job:
+    """One document to convert."""
+
+    key: str
+    source: Path
+    target: Path
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A document that could not be converted, and why."""
+
+    key: str
+    reason: str
+
+
+Progress = Callable[[Job], None]
+
+
+class Converter(Protocol):
+    """Something that turns DOCX files into PDF files."""
+
+    def convert(self, jobs: list[Job], progress: Progress) -> list[Failure]:
+        """Convert all jobs; return the ones that failed after their retry."""
+
+    def close(self) -> None:
+        """Stop whatever the converter started."""
 
 
 def find_soffice(explicit: str | None = None) -> str:
@@ -29,45 +83,263 @@ def find_soffice(explicit: str | None = None) -> str:
     return found
 
 
-def convert_to_pdf(documents: list[Path], outdir: Path, soffice: str,
-                   timeout: float = 300.0) -> list[Path]:
-    """Convert all `documents` in one LibreOffice run; return the PDFs in the same order."""
-    if not documents:
-        return []
-    names = [document.stem for document in documents]
-    if len(set(names)) != len(names):
-        raise ConversionError("имена DOCX в одном запуске LibreOffice должны различаться")
-    with tempfile.TemporaryDirectory(prefix="docgen-lo-profile-") as profile:
-        command = [
-            soffice, f"-env:UserInstallation={Path(profile).as_uri()}",
-            "--headless", "--invisible", "--nodefault", "--nolockcheck", "--nologo",
-            "--norestore", "--convert-to", PDF_FILTER, "--outdir", str(outdir),
-            *map(str, documents),
-        ]
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
-        try:
-            output, _ = process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.communicate()
-            raise ConversionError(
-                f"LibreOffice не завершил преобразование в PDF за {timeout:.0f} с") from None
-        finally:
-            _kill_leftovers(process)
-    pdfs = [outdir / f"{name}.pdf" for name in names]
-    missing = [pdf.name for pdf in pdfs if not pdf.is_file()]
-    if missing or process.returncode != 0:
-        details = output.decode("utf-8", "replace").strip()
-        raise ConversionError(
-            f"LibreOffice не создал {', '.join(missing) or 'PDF'} "
-            f"(код выхода {process.returncode}): {details}")
-    return pdfs
+def system_python_has_uno() -> bool:
+    """Whether the system Python can run the UNO worker."""
+    if not Path(SYSTEM_PYTHON).exists():
+        return False
+    return subprocess.run([SYSTEM_PYTHON, "-c", "import uno"], capture_output=True,
+                          check=False).returncode == 0
 
 
-def _kill_leftovers(process: subprocess.Popen[bytes]) -> None:
-    """Kill whatever remains of the LibreOffice process group."""
+def open_converter(spec: str | None, *, soffice: str | None = None, workers: int = 0,
+                   timeout: float = 60.0) -> Converter:
+    """The converter `spec` names: None (a local pool, or a batch without uno),
+    «batch», or «unoserver://host:port[,host:port…]»."""
+    if spec and spec.startswith("unoserver://"):
+        addresses = [item.rsplit(":", 1) for item in spec.removeprefix("unoserver://").split(",")]
+        return RemotePool([(host, int(port)) for host, port in addresses], timeout)
+    binary = find_soffice(soffice)
+    if spec == "batch" or not system_python_has_uno():
+        return BatchConverter(binary, timeout)
+    if spec not in (None, "pool"):
+        raise ConversionError(f"неизвестный конвертер «{spec}»: pool, batch или "
+                              "unoserver://адрес:порт")
+    return LocalPool(binary, workers or os.cpu_count() or 1, timeout)
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    """Kill a process and everything it started in its session."""
     try:
         os.killpg(process.pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
+    process.wait()
+
+
+def _drain(jobs: list[Job], workers: int, work: Callable[[int, Job], str | None],
+           progress: Progress) -> list[Failure]:
+    """Run jobs on `workers` threads; each job gets one retry; return the failures."""
+    pending: queue.Queue[tuple[Job, int]] = queue.Queue()
+    for job in jobs:
+        pending.put((job, 1))
+    failures: list[Failure] = []
+    lock = threading.Lock()
+
+    def loop(worker: int) -> None:
+        while True:
+            try:
+                job, attempt = pending.get_nowait()
+            except queue.Empty:
+                return
+            error = work(worker, job)
+            if error is None:
+                progress(job)
+            elif attempt == 1:
+                pending.put((job, 2))
+            else:
+                with lock:
+                    failures.append(Failure(job.key, error))
+                progress(job)
+
+    threads = [threading.Thread(target=loop, args=(index,), daemon=True)
+               for index in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return failures
+
+
+class _Worker:
+    """One LibreOffice with its UNO worker script, talking JSON lines over pipes."""
+
+    def __init__(self, command: list[str], soffice: str):
+        self.command = command
+        self.soffice = soffice
+        self.process: subprocess.Popen[bytes] | None = None
+        self.profile: Path | None = None
+        self.buffer = b""
+
+    def start(self) -> None:
+        self.profile = Path(tempfile.mkdtemp(prefix="docgen-lo-profile-"))
+        self.process = subprocess.Popen(
+            [*self.command, self.soffice, self.profile.as_uri()], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True)
+        self.buffer = b""
+        if self._answer(STARTUP_TIMEOUT) is None:
+            self.stop()
+            raise ConversionError(f"LibreOffice не запустился за {STARTUP_TIMEOUT:.0f} с")
+
+    def convert(self, job: Job, timeout: float) -> str | None:
+        """None on success, else the reason; a hang kills and restarts the worker."""
+        if self.process is None:
+            self.start()
+        assert self.process is not None and self.process.stdin is not None
+        request = {"source": str(job.source.resolve()), "target": str(job.target.resolve())}
+        try:
+            self.process.stdin.write(json.dumps(request).encode() + b"\n")
+            self.process.stdin.flush()
+        except BrokenPipeError:
+            self.restart()
+            return "LibreOffice завершился"
+        answer = self._answer(timeout)
+        if answer is None:
+            self.restart()
+            return f"LibreOffice не ответил за {timeout:.0f} с"
+        return None if answer.get("ok") else str(answer.get("error"))
+
+    def _answer(self, timeout: float) -> dict[str, object] | None:
+        """The worker's next JSON line, or None if it is silent for `timeout` seconds."""
+        assert self.process is not None and self.process.stdout is not None
+        deadline = time.monotonic() + timeout
+        descriptor = self.process.stdout.fileno()
+        while b"\n" not in self.buffer:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([descriptor], [], [], remaining)[0]:
+                return None
+            chunk = os.read(descriptor, 65536)
+            if not chunk:
+                return None
+            self.buffer += chunk
+        line, self.buffer = self.buffer.split(b"\n", 1)
+        return json.loads(line)
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def stop(self) -> None:
+        if self.process is not None:
+            _kill_group(self.process)
+            self.process = None
+        if self.profile is not None:
+            shutil.rmtree(self.profile, ignore_errors=True)
+            self.profile = None
+
+
+class LocalPool:
+    """Persistent LibreOffice workers on this machine, one per core by default."""
+
+    def __init__(self, soffice: str, workers: int, timeout: float,
+                 command: list[str] | None = None):
+        self.timeout = timeout
+        command = command or [SYSTEM_PYTHON, str(WORKER_SCRIPT)]
+        self.workers = [_Worker(command, soffice) for _ in range(workers)]
+        self.started = False
+
+    def _start(self) -> None:
+        """Start every worker at once: LibreOffice's start-up is the slow part."""
+        errors: list[Exception] = []
+
+        def start(worker: _Worker) -> None:
+            try:
+                worker.start()
+            except ConversionError as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=start, args=(w,)) for w in self.workers]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        self.started = True
+        if errors:
+            raise errors[0]
+
+    def convert(self, jobs: list[Job], progress: Progress) -> list[Failure]:
+        if not jobs:
+            return []
+        if not self.started:
+            self._start()
+        return _drain(jobs, len(self.workers),
+                      lambda index, job: self.workers[index].convert(job, self.timeout),
+                      progress)
+
+    def close(self) -> None:
+        for worker in self.workers:
+            worker.stop()
+
+
+class _TimeoutTransport(xmlrpc.client.Transport):
+    def __init__(self, timeout: float):
+        super().__init__()
+        self.timeout = timeout
+
+    def make_connection(self, host):  # type: ignore[no-untyped-def]
+        connection = super().make_connection(host)
+        connection.timeout = self.timeout
+        return connection
+
+
+class RemotePool:
+    """unoserver instances, possibly on other machines; documents travel as bytes."""
+
+    def __init__(self, addresses: list[tuple[str, int]], timeout: float):
+        self.addresses = addresses
+        self.timeout = timeout
+
+    def _convert(self, index: int, job: Job) -> str | None:
+        host, port = self.addresses[index]
+        proxy = xmlrpc.client.ServerProxy(f"http://{host}:{port}", allow_none=True,
+                                          transport=_TimeoutTransport(self.timeout))
+        options = [f"{name}={value}" for name, value in PDF_OPTIONS.items()]
+        try:
+            result = proxy.convert(None, xmlrpc.client.Binary(job.source.read_bytes()), None,
+                                   "pdf", "writer_pdf_Export", options, True, None)
+        except (OSError, xmlrpc.client.Error) as exc:
+            return f"unoserver {host}:{port}: {exc}"
+        job.target.write_bytes(result.data)
+        return None
+
+    def convert(self, jobs: list[Job], progress: Progress) -> list[Failure]:
+        return _drain(jobs, len(self.addresses), self._convert, progress)
+
+    def close(self) -> None:
+        """Remote servers outlive the run."""
+
+
+class BatchConverter:
+    """One `soffice --convert-to` process for all documents of a run."""
+
+    def __init__(self, soffice: str, timeout: float):
+        self.soffice = soffice
+        self.timeout = timeout
+
+    def convert(self, jobs: list[Job], progress: Progress) -> list[Failure]:
+        if not jobs:
+            return []
+        outdir = Path(tempfile.mkdtemp(prefix="docgen-batch-"))
+        try:
+            self._run([job.source for job in jobs], outdir,
+                      self.timeout * max(1, len(jobs) // 10))
+            failures = []
+            for job in jobs:
+                made = outdir / f"{job.source.stem}.pdf"
+                if made.is_file():
+                    shutil.move(made, job.target)
+                else:
+                    failures.append(Failure(job.key, "LibreOffice не создал PDF"))
+                progress(job)
+            return failures
+        finally:
+            shutil.rmtree(outdir, ignore_errors=True)
+
+    def _run(self, documents: list[Path], outdir: Path, timeout: float) -> None:
+        with tempfile.TemporaryDirectory(prefix="docgen-lo-profile-") as profile:
+            command = [
+                self.soffice, f"-env:UserInstallation={Path(profile).as_uri()}",
+                "--headless", "--invisible", "--nodefault", "--nolockcheck", "--nologo",
+                "--norestore", "--convert-to", PDF_FILTER, "--outdir", str(outdir),
+                *map(str, documents)]
+            process = subprocess.Popen(command, stdout=subprocess.DEVNULL,
+                                       stderr=subprocess.DEVNULL, start_new_session=True)
+            try:
+                process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                raise ConversionError(
+                    f"LibreOffice не завершил преобразование в PDF за {timeout:.0f} с") from None
+            finally:
+                _kill_group(process)
+
+    def close(self) -> None:
+        """Nothing outlives a batch."""

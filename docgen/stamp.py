@@ -10,6 +10,7 @@ import zlib
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+import docx
 import pikepdf
 from docx.document import Document
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -36,8 +37,21 @@ EPOCH = dt.date(2000, 1, 1)
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
+def restamp_docx(path: Path, properties: Properties, revision: Revision) -> None:
+    """Put a new commit into an existing DOCX whose content has not changed."""
+    document = docx.Document(str(path))
+    _core_properties(document, properties, revision)
+    save_docx(document, path)
+
+
 def stamp_docx(document: Document, properties: Properties, revision: Revision) -> None:
     """Put the document's identity and commit into its core properties; mark drafts."""
+    _core_properties(document, properties, revision)
+    if revision.draft:
+        _mark_draft(document)
+
+
+def _core_properties(document: Document, properties: Properties, revision: Revision) -> None:
     core = document.core_properties
     core.title = properties.title
     core.subject = properties.subject
@@ -54,8 +68,6 @@ def stamp_docx(document: Document, properties: Properties, revision: Revision) -
         f"Редакция {properties.edition}")
     moment = dt.datetime.combine(properties.date or EPOCH, dt.time())
     core.created = core.modified = core.last_printed = moment
-    if revision.draft:
-        _mark_draft(document)
 
 
 def _mark_draft(document: Document) -> None:

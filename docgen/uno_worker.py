@@ -48,6 +48,8 @@ def _start(soffice, profile, pipe):
 def _convert(desktop, source, target):
     document = desktop.loadComponentFromURL(
         uno.systemPathToFileUrl(source), "_blank", 0, _properties(Hidden=True, ReadOnly=True))
+    if document is None:
+        raise RuntimeError("LibreOffice не смог открыть документ")
     try:
         filter_data = uno.Any("[]com.sun.star.beans.PropertyValue",
                               _properties(**PDF_FILTER_DATA))
@@ -68,7 +70,8 @@ def main():
             _convert(desktop, request["source"], request["target"])
             answer = {"ok": True}
         except Exception as exc:  # any UNO failure is reported for that document alone
-            answer = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+            answer = {"ok": False, "error": str(exc).splitlines()[0] if str(exc) else
+                      type(exc).__name__}
         print(json.dumps(answer), flush=True)
     desktop.terminate()
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from docgen.cli import main
-from docgen.convert import convert_to_pdf
+from docgen.convert import BatchConverter, Job
 from docgen.errors import ConversionError
 
 OUT = Path("build/orders/2022-685")
@@ -20,7 +20,8 @@ OUT = Path("build/orders/2022-685")
 
 def _snapshot(folder: Path) -> dict[str, str]:
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+            for p in sorted(folder.rglob("*"))
+            if p.is_file() and not p.relative_to(folder).parts[0].startswith(".")}
 
 
 def _script(folder: Path, name: str, body: str) -> Path:
@@ -53,12 +54,15 @@ def test_failed_runs_leave_earlier_outputs_as_they_were(
     failing = _script(tmp_path_factory.mktemp("bin"), "soffice", "echo broken >&2; exit 3")
     order.write_text(good_order, encoding="utf-8")
     template.write_bytes(good_template)
-    assert main(["-C", str(project), "build", "--soffice", str(failing)]) == 1
+    capsys.readouterr()
+    assert main(["-C", str(project), "build", "--force", "--converter", "batch",
+                 "--soffice", str(failing)]) == 1
     err = capsys.readouterr().err
-    assert "LibreOffice не создал" in err and "код выхода 3" in err
+    assert "Не удалось преобразовать в PDF: orders/2022-685/order: LibreOffice не создал PDF" in err
+    assert err.count("Не удалось преобразовать в PDF") == 20
     assert _snapshot(project / "build") == before
-    assert sorted(p.name for p in (project / "build").iterdir()) == [
-        "candidates", "orders", "outbox"]
+    assert sorted(p.name for p in (project / "build").iterdir() if not p.name.startswith(".")) \
+        == ["candidates", "orders", "outbox"]
 
 
 def test_without_libreoffice_the_docx_files_are_built(
@@ -73,28 +77,33 @@ def test_without_libreoffice_the_docx_files_are_built(
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert sorted(manifest["files"]) == ["annex-1.docx", "order.docx", "reserve-list.docx"]
     assert not list((project / "build").rglob("*.pdf"))
+    assert main(["-C", str(project), "build"]) == 0  # LibreOffice is back: PDFs follow
+    assert len(list((project / "build").rglob("*.pdf"))) == 21
 
 
-def test_a_hanging_converter_is_killed_at_its_timeout(tmp_path: Path) -> None:
+def test_a_hanging_batch_is_killed_at_its_timeout(tmp_path: Path) -> None:
     marker = tmp_path / "started"
     hanging = _script(tmp_path, "soffice", f"touch {marker}; sleep 300 & wait")
     document = tmp_path / "a.docx"
     document.write_bytes(b"")
     started = time.monotonic()
+    converter = BatchConverter(str(hanging), timeout=1)
     with pytest.raises(ConversionError, match="не завершил преобразование в PDF за 1 с"):
-        convert_to_pdf([document], tmp_path, str(hanging), timeout=1)
+        converter.convert([Job("a", document, tmp_path / "a.pdf")], lambda job: None)
     assert time.monotonic() - started < 10
     assert marker.exists()
     leftovers = subprocess.run(["pgrep", "-f", "sleep 300"], capture_output=True, text=True)
     assert leftovers.stdout.strip() == ""
 
 
-def test_conversion_uses_one_process_with_its_own_profile(tmp_path: Path) -> None:
+def test_a_batch_is_one_process_with_its_own_profile(tmp_path: Path) -> None:
     log = tmp_path / "calls"
     recorder = _script(tmp_path, "soffice", f'echo "$@" >> {log}; exit 0')
     documents = [tmp_path / "a.docx", tmp_path / "b.docx"]
-    with pytest.raises(ConversionError, match="не создал a.pdf, b.pdf"):
-        convert_to_pdf(documents, tmp_path, str(recorder))
+    jobs = [Job(d.stem, d, tmp_path / f"{d.stem}.pdf") for d in documents]
+    failures = BatchConverter(str(recorder), timeout=10).convert(jobs, lambda job: None)
+    assert [(f.key, f.reason) for f in failures] == [("a", "LibreOffice не создал PDF"),
+                                                     ("b", "LibreOffice не создал PDF")]
     calls = log.read_text(encoding="utf-8").splitlines()
     assert len(calls) == 1
     assert "-env:UserInstallation=file:///" in calls[0] and "--headless" in calls[0]
@@ -106,4 +115,4 @@ def test_build_writes_nothing_outside_its_folder(project: Path) -> None:
     assert main(["-C", str(project), "build", "--no-pdf"]) == 0
     assert sorted(os.listdir(project)) == sorted([*before, "build"])
     assert sorted(p.name for p in (project / "build").iterdir()) == [
-        "candidates", "orders", "outbox"]
+        ".state.json", "candidates", "orders", "outbox"]

@@ -1,0 +1,143 @@
+"""LibreOffice workers: pools, hangs, failures, remote unoserver, nothing left behind."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import xmlrpc.client
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, git_project
+from pypdf import PdfReader
+
+import docgen
+from docgen.convert import SYSTEM_PYTHON, Job, LocalPool, find_soffice
+
+TESTS = Path(__file__).parent
+
+
+def _soffice_processes(pattern: str = "docgen-lo-profile") -> list[str]:
+    found = subprocess.run(["pgrep", "-af", pattern], capture_output=True, text=True).stdout
+    return [line for line in found.splitlines() if "pgrep" not in line]
+
+
+def _jobs(built_root: Path, folder: Path, names: list[str]) -> list[Job]:
+    source = built_root / "orders/2022-685/order.docx"
+    jobs = []
+    for name in names:
+        docx = folder / f"{name}.docx"
+        if name.startswith("broken"):
+            docx.write_bytes(source.read_bytes()[:20000])  # a zip cut short
+        else:
+            shutil.copyfile(source, docx)
+        jobs.append(Job(name, docx, folder / f"{name}.pdf"))
+    return jobs
+
+
+def test_a_hanging_conversion_is_killed_restarted_and_retried(
+        built_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    marker = tmp_path / "hung-once"
+    monkeypatch.setenv("HANG_MARKER", str(marker))
+    monkeypatch.setenv("DOCGEN_PACKAGE", str(Path(docgen.__file__).parent))
+    jobs = _jobs(built_root, tmp_path, ["first", "hang", "broken", "last"])
+    pool = LocalPool(find_soffice(), workers=2, timeout=8,
+                     command=[SYSTEM_PYTHON, str(TESTS / "hanging_worker.py")])
+    done: list[str] = []
+    started = time.monotonic()
+    try:
+        failures = pool.convert(jobs, lambda job: done.append(job.key))
+    finally:
+        pool.close()
+    assert marker.exists()                                   # it did hang
+    assert time.monotonic() - started < 120
+    assert [(f.key, f.reason) for f in failures] == [
+        ("broken", "LibreOffice не смог открыть документ")]    # named, after its retry
+    assert sorted(done) == ["broken", "first", "hang", "last"]
+    for name in ("first", "hang", "last"):
+        assert len(PdfReader(tmp_path / f"{name}.pdf").pages) >= 2
+    assert not (tmp_path / "broken.pdf").exists()
+    assert _soffice_processes() == []
+
+
+def test_one_worker_per_core_by_default(project: Path) -> None:
+    from docgen.convert import open_converter
+
+    converter = open_converter(None, workers=os.cpu_count() or 1)
+    try:
+        assert isinstance(converter, LocalPool)
+        assert len(converter.workers) == (os.cpu_count() or 1)
+    finally:
+        converter.close()
+
+
+def test_ctrl_c_leaves_no_libreoffice_behind(tmp_path: Path) -> None:
+    project = git_project(tmp_path / "repo")
+    process = subprocess.Popen([sys.executable, "-m", "docgen", "-C", str(project), "build"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not _soffice_processes() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _soffice_processes(), "LibreOffice never started"
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert "Прервано. Документы не изменены." in err and "Traceback" not in err
+    time.sleep(0.5)
+    assert _soffice_processes() == []
+    assert not [p for p in (project / "build").glob(".staging-*")]
+
+
+@pytest.fixture
+def unoservers(tmp_path: Path) -> Iterator[str]:
+    """Two unoserver instances on loopback, as a regional office would run on other hosts."""
+    binary = ROOT / ".venv-uno/bin/unoserver"
+    assert binary.exists(), "make test sets up .venv-uno with unoserver"
+    servers = []
+    ports = [(2203, 2202), (2205, 2204)]
+    for index, (port, uno_port) in enumerate(ports):
+        servers.append(subprocess.Popen(
+            [str(binary), "--port", str(port), "--uno-port", str(uno_port),
+             "--user-installation", str(tmp_path / f"unoserver-{index}")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
+    deadline = time.monotonic() + 90
+    for port, _ in ports:
+        while True:
+            try:
+                xmlrpc.client.ServerProxy(f"http://127.0.0.1:{port}").info()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "unoserver did not start"
+                time.sleep(0.5)
+    yield ",".join(f"127.0.0.1:{port}" for port, _ in ports)
+    for server in servers:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=30)
+
+
+def test_conversion_on_remote_unoservers(unoservers: str, tmp_path: Path) -> None:
+    project = git_project(tmp_path / "repo")
+    result = subprocess.run([sys.executable, "-m", "docgen", "-C", str(project), "build",
+                             "--converter", f"unoserver://{unoservers}"],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "собрано 20" in result.stdout and "с ошибкой 0" in result.stdout
+    pdfs = sorted((project / "build").rglob("*.pdf"))
+    assert len(pdfs) == 21
+    reader = PdfReader(project / "build/orders/2022-685/order.pdf")
+    assert "/OutputIntents" in reader.trailer["/Root"] and "/signature" in reader.named_destinations
+
+
+def test_an_unreachable_unoserver_is_named_for_each_document(tmp_path: Path) -> None:
+    project = git_project(tmp_path / "repo")
+    result = subprocess.run([sys.executable, "-m", "docgen", "-C", str(project), "build",
+                             "--converter", "unoserver://127.0.0.1:9"],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.count("Не удалось преобразовать в PDF") == 20
+    assert "unoserver 127.0.0.1:9" in result.stderr

@@ -1,0 +1,113 @@
+"""Incremental builds: nothing, one school, one deleted file, everything, a new commit."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import commit_all, git, git_project
+from pypdf import PdfReader
+
+ORGANIZATIONS = Path("content/registry/organizations.yaml")
+
+
+def _build(project: Path, *args: str) -> dict[str, int]:
+    result = subprocess.run([sys.executable, "-m", "docgen", "-C", str(project), "build", *args],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    match = re.search(r"собрано (\d+), обновлена отметка коммита (\d+), без изменений (\d+), "
+                      r"с ошибкой (\d+)", result.stdout)
+    assert match, result.stdout
+    assert "\x1b[" not in result.stdout + result.stderr  # no progress bar outside a terminal
+    return dict(zip(("built", "restamped", "skipped", "failed"), map(int, match.groups()),
+                    strict=True))
+
+
+def _files(project: Path) -> dict[str, tuple[str, int]]:
+    build = project / "build"
+    return {str(p.relative_to(build)): (hashlib.sha256(p.read_bytes()).hexdigest(),
+                                        p.stat().st_mtime_ns)
+            for p in sorted(build.rglob("*")) if p.is_file() and not
+            p.relative_to(build).parts[0].startswith(".")}
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project in git, built once."""
+    project = git_project(tmp_path_factory.mktemp("incremental"))
+    assert _build(project) == {"built": 20, "restamped": 0, "skipped": 0, "failed": 0}
+    return project
+
+
+def test_a_second_build_does_nothing(repo: Path) -> None:
+    before = _files(repo)
+    assert _build(repo) == {"built": 0, "restamped": 0, "skipped": 20, "failed": 0}
+    assert _files(repo) == before
+
+
+def test_an_edit_to_one_school_rebuilds_its_documents_only(repo: Path) -> None:
+    before = _files(repo)
+    path = repo / ORGANIZATIONS
+    original = path.read_text(encoding="utf-8")
+    path.write_text(original.replace("email: school6-baltiysk@example.org",
+                                     "email: school-six@example.org"), encoding="utf-8")
+    try:
+        assert _build(repo) == {"built": 1, "restamped": 0, "skipped": 19, "failed": 0}
+        after = _files(repo)
+        changed = sorted(name for name in after if after[name] != before.get(name))
+        assert changed == ["outbox/school-6/manifest.json",
+                           "outbox/school-6/nomination-request.docx",
+                           "outbox/school-6/nomination-request.pdf"]
+        pages = [p.extract_text() for p in
+                 PdfReader(repo / "build/outbox/school-6/nomination-request.pdf").pages]
+        assert all("ПРОЕКТ" in page for page in pages)        # its own input is uncommitted
+        other = PdfReader(repo / "build/outbox/school-5/nomination-request.pdf").pages[0]
+        assert "ПРОЕКТ" not in other.extract_text()            # the others are not drafts
+    finally:
+        path.write_text(original, encoding="utf-8")
+    assert _build(repo)["built"] == 1                          # back as it was committed
+
+
+def test_an_edit_shown_in_a_list_rebuilds_the_list_too(repo: Path) -> None:
+    before = _files(repo)
+    path = repo / ORGANIZATIONS
+    original = path.read_text(encoding="utf-8")
+    path.write_text(original.replace("short_name: МБОУ СОШ пос. Дивное",
+                                     "short_name: МБОУ СОШ посёлка Дивное"), encoding="utf-8")
+    try:
+        assert _build(repo)["built"] == 4
+        after = _files(repo)
+        changed = sorted(name for name in after if name.endswith(".docx")
+                         and after[name][0] != before[name][0])
+        assert changed == ["candidates/k-06/individual-plan.docx",
+                           "candidates/k-06/interview-protocol.docx",
+                           "orders/2022-685/reserve-list.docx",
+                           "outbox/school-divnoe/nomination-request.docx"]
+        assert after["orders/2022-685/order.pdf"] == before["orders/2022-685/order.pdf"]
+    finally:
+        path.write_text(original, encoding="utf-8")
+    assert _build(repo)["built"] == 4
+
+
+def test_a_deleted_output_is_rebuilt_alone(repo: Path) -> None:
+    (repo / "build/candidates/k-02/individual-plan.pdf").unlink()
+    assert _build(repo) == {"built": 1, "restamped": 0, "skipped": 19, "failed": 0}
+    assert (repo / "build/candidates/k-02/individual-plan.pdf").exists()
+
+
+def test_a_new_commit_only_restamps(repo: Path) -> None:
+    (repo / "notes.txt").write_text("заметка\n", encoding="utf-8")
+    commit = commit_all(repo, "Заметка")
+    assert _build(repo) == {"built": 0, "restamped": 20, "skipped": 0, "failed": 0}
+    xmp = PdfReader(repo / "build/orders/2022-685/order.pdf").trailer["/Root"]["/Metadata"]
+    assert f"<docgen:commit>{commit}</docgen:commit>" in xmp.get_object().get_data().decode()
+    assert _build(repo)["skipped"] == 20
+    assert git(repo, "status", "--porcelain") == ""
+
+
+def test_force_rebuilds_everything(repo: Path) -> None:
+    assert _build(repo, "--force") == {"built": 20, "restamped": 0, "skipped": 0, "failed": 0}
