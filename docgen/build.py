@@ -25,17 +25,19 @@ from typing import TYPE_CHECKING, Any
 from . import __version__, vcs
 from .content import load_project
 from .errors import ContentError, LibreOfficeMissing, Problem, Severity
-from .incremental import Action, Fingerprints, State
+from .incremental import Action, Fingerprints, State, inputs_digest
 from .model import DOCUMENT_NAMES, Project
 from .plan import OUTPUT_ROOTS, FolderPlan, Planned, plan
 from .vcs import Revision
 
 if TYPE_CHECKING:
-    from .convert import Failure
+    from .convert import Converter, Failure
 
 log = logging.getLogger(__name__)
 
 TEMPLATES = Path("templates")
+TRACKED = (Path("content"), TEMPLATES)
+PARALLEL_FROM = 12  # fewer documents render faster than worker processes start
 
 
 ProgressCallback = Callable[[str, int, int], None]
@@ -133,15 +135,70 @@ def build(root: Path, out: Path, *, strict: bool = False, pdf: bool = True,
     reported while the others are published.
     """
     started = time.monotonic()
+    jobs = jobs or os.cpu_count() or 1
+    whole = select is None and revision is None
+    inputs = inputs_digest(root, TRACKED, vcs.head(root), {"pdf": pdf}) if whole else None
+    if whole and not force:
+        unchanged = _unchanged(out, inputs, started)
+        if unchanged is not None:
+            return unchanged
+    converter_or_problem = _start_converter(pdf, converter, soffice, jobs, timeout)
+    try:
+        return _build(root, out, strict=strict, pdf=pdf, revision=revision, select=select,
+                      force=force, jobs=jobs, converter=converter_or_problem,
+                      progress=progress, started=started, inputs=inputs)
+    finally:
+        if not isinstance(converter_or_problem, str):
+            converter_or_problem.close()
+
+
+def _unchanged(out: Path, inputs: str | None, started: float) -> BuildReport | None:
+    """The report of a build with nothing to do, if nothing changed since the last one.
+
+    Every file of content/ and templates/ is hashed with the commit, so this needs no
+    loading of content; the outputs must all still be there as they were written.
+    """
+    state = State(out)
+    if inputs is None or state.inputs != inputs or not state.all_intact(out):
+        return None
+    report = BuildReport(warnings=state.warnings, skipped=len(state.records))
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _start_converter(pdf: bool, spec: str | None, soffice: str | None, jobs: int,
+                     timeout: float) -> Converter | str:
+    """The converter, already starting LibreOffice; or why there is none.
+
+    LibreOffice takes a second to start, so it starts before anything else; a run that
+    turns out to have nothing to convert stops it again.
+    """
+    from .convert import open_converter
+
+    if not pdf:
+        return "PDF не заказаны"
+    try:
+        converter = open_converter(spec, soffice=soffice, workers=jobs, timeout=timeout)
+    except LibreOfficeMissing as exc:
+        return str(exc)
+    converter.prestart()
+    return converter
+
+
+def _build(root: Path, out: Path, *, strict: bool, pdf: bool, revision: Revision | None,
+           select: set[str] | None, force: bool, jobs: int, converter: Converter | str,
+           progress: ProgressCallback | None, started: float,
+           inputs: str | None) -> BuildReport:
+    """The build proper, with its converter already chosen (see build)."""
     _, folders, warnings = _load(root, strict)
     if select is not None:
         folders = [FolderPlan(f.folder, [d for d in f.documents if d.document_id in select])
                    for f in folders]
         folders = [f for f in folders if f.documents]
-    jobs = jobs or os.cpu_count() or 1
     out.mkdir(parents=True, exist_ok=True)
     state = State(out)
-    work = _decide(root, out, folders, state, revision, pdf=pdf, force=force)
+    work = _decide(root, out, folders, state, revision, pdf=pdf, force=force,
+                   whole=select is None)
     report = BuildReport(warnings=warnings)
     report.draft = sum(1 for item in work.values() if item.revision.draft)
     report.documents = Counter(d.kind for f in folders for d in f.documents)
@@ -153,13 +210,11 @@ def build(root: Path, out: Path, *, strict: bool = False, pdf: bool = True,
                     if work[d.document_id].action == Action.BUILD]
         rendered = _render_all(root, to_build, staging / "render", jobs, progress)
         pdfs: dict[str, Path] = {}
-        if pdf and to_build:
-            try:
-                pdfs, failures = _convert_all(rendered, staging / "pdf", soffice, converter,
-                                              jobs, timeout, progress)
-                report.failed = [(f.key, f.reason) for f in failures]
-            except LibreOfficeMissing as exc:
-                report.pdf_skipped = str(exc)
+        if isinstance(converter, str):
+            report.pdf_skipped = converter if pdf and to_build else None
+        elif to_build:
+            pdfs, failures = _convert_all(rendered, staging / "pdf", converter, progress)
+            report.failed = [(f.key, f.reason) for f in failures]
         unconverted = {key for key, _ in report.failed}
         for folder in changed:
             _assemble(folder, out, work, rendered, pdfs, unconverted,
@@ -177,6 +232,8 @@ def build(root: Path, out: Path, *, strict: bool = False, pdf: bool = True,
             report.removed = _remove_unplanned(out, {folder.folder for folder in folders})
             for gone in set(state.records) - set(work):
                 state.forget(gone)
+        complete = not report.failed and not report.pdf_skipped
+        state.inputs, state.warnings = (inputs, warnings) if complete else (None, [])
         state.save()
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -189,7 +246,8 @@ def build(root: Path, out: Path, *, strict: bool = False, pdf: bool = True,
 
 
 def _decide(root: Path, out: Path, folders: list[FolderPlan], state: State,
-            revision: Revision | None, *, pdf: bool, force: bool) -> dict[str, _Work]:
+            revision: Revision | None, *, pdf: bool, force: bool,
+            whole: bool) -> dict[str, _Work]:
     """For each document: its render digest, its stamp, and whether to skip, restamp, build.
 
     Without an explicit revision, a document is a draft when its inputs differ from
@@ -200,8 +258,11 @@ def _decide(root: Path, out: Path, folders: list[FolderPlan], state: State,
     base = {d.document_id: fingerprints.of(d) for f in folders for d in f.documents}
     if revision is None:
         current = vcs.revision(root)
-        committed = (_committed_fingerprints(root, out, current)
-                     if current.commit and current.dirty else {})
+        committed: dict[str, str] = {}
+        if current.commit and current.dirty:
+            committed = _committed_fingerprints(root, out, current)
+        elif current.commit and whole:  # clean: these are the committed digests
+            _save_committed(out, current.commit, base)
     work = {}
     for folder in folders:
         for document in folder.documents:
@@ -219,12 +280,23 @@ def _decide(root: Path, out: Path, folders: list[FolderPlan], state: State,
     return work
 
 
+def _committed_path(out: Path, commit: str) -> Path:
+    return out / ".cache" / f"committed-{commit}-{__version__}.json"
+
+
+def _save_committed(out: Path, commit: str, digests: dict[str, str]) -> None:
+    """Keep the documents' input digests at `commit` for later builds with edits."""
+    path = _committed_path(out, commit)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(digests), encoding="utf-8")
+
+
 def _committed_fingerprints(root: Path, out: Path, current: Revision) -> dict[str, str]:
     """Documents' input digests at the last commit, computed once per commit."""
     assert current.commit is not None
-    cache = out / ".cache" / f"committed-{current.commit}-{__version__}.json"
     try:
-        return json.loads(cache.read_text(encoding="utf-8"))
+        return json.loads(_committed_path(out, current.commit).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         pass
     with tempfile.TemporaryDirectory(prefix="docgen-head-") as temporary:
@@ -235,8 +307,7 @@ def _committed_fingerprints(root: Path, out: Path, current: Revision) -> dict[st
             return {}
         fingerprints = Fingerprints(Path(temporary) / TEMPLATES)
         digests = {d.document_id: fingerprints.of(d) for f in folders for d in f.documents}
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    cache.write_text(json.dumps(digests), encoding="utf-8")
+    _save_committed(out, current.commit, digests)
     return digests
 
 
@@ -268,7 +339,7 @@ def _render_all(root: Path, work: list[_Work], target: Path, jobs: int,
     problems: list[Problem] = []
     rendered: dict[str, Path] = {}
     try:
-        if jobs > 1 and len(work) > jobs:
+        if jobs > 1 and len(work) >= PARALLEL_FROM:
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(jobs, mp_context=context) as pool:
                 results = list(_counted(pool.map(_render_one, range(len(work)),
@@ -298,11 +369,10 @@ def _counted(results: Iterable[Any], stage: str, total: int,
         yield result
 
 
-def _convert_all(rendered: dict[str, Path], target: Path, soffice: str | None,
-                 spec: str | None, jobs: int, timeout: float,
+def _convert_all(rendered: dict[str, Path], target: Path, converter: Converter,
                  progress: ProgressCallback | None) -> tuple[dict[str, Path], list[Failure]]:
     """Convert the rendered files with the chosen converter; failures are named, not fatal."""
-    from .convert import Job, open_converter
+    from .convert import Job
 
     target.mkdir(parents=True)
     conversions = [Job(key, source, target / f"{key}.pdf") for key, source in rendered.items()]
@@ -315,12 +385,7 @@ def _convert_all(rendered: dict[str, Path], target: Path, soffice: str | None,
             if progress is not None:
                 progress("convert", done[0], len(conversions))
 
-    converter = open_converter(spec, soffice=soffice, workers=min(jobs, len(conversions)),
-                               timeout=timeout)
-    try:
-        failures = converter.convert(conversions, tick)
-    finally:
-        converter.close()
+    failures = converter.convert(conversions, tick)
     failed = {failure.key for failure in failures}
     return {job.key: job.target for job in conversions if job.key not in failed}, failures
 

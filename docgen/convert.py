@@ -41,6 +41,7 @@ PDF_FILTER = "pdf:writer_pdf_Export:" + json.dumps(
 WORKER_SCRIPT = Path(__file__).with_name("uno_worker.py")
 SYSTEM_PYTHON = "/usr/bin/python3"
 STARTUP_TIMEOUT = 90.0
+SMALL_RUN = 12  # fewer documents convert faster on one LibreOffice than wait for a second
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,9 @@ Progress = Callable[[Job], None]
 
 class Converter(Protocol):
     """Something that turns DOCX files into PDF files."""
+
+    def prestart(self, count: int = 1) -> None:
+        """Begin starting LibreOffice in the background, before the documents are ready."""
 
     def convert(self, jobs: list[Job], progress: Progress) -> list[Failure]:
         """Convert all jobs; return the ones that failed after their retry."""
@@ -225,35 +229,38 @@ class LocalPool:
         self.timeout = timeout
         command = command or [SYSTEM_PYTHON, str(WORKER_SCRIPT)]
         self.workers = [_Worker(command, soffice) for _ in range(workers)]
-        self.started = False
+        self.starting: list[threading.Thread] = []
+        self.errors: list[ConversionError] = []
 
-    def _start(self) -> None:
-        """Start every worker at once: LibreOffice's start-up is the slow part."""
-        errors: list[Exception] = []
+    def prestart(self, count: int = 1) -> None:
+        """Start `count` more workers in the background: LibreOffice's start is slow.
 
+        One starts before the run knows its work, so that a small edit waits for one
+        LibreOffice only; the others start when there are enough documents for them.
+        """
         def start(worker: _Worker) -> None:
             try:
                 worker.start()
             except ConversionError as exc:
-                errors.append(exc)
+                self.errors.append(exc)
 
-        threads = [threading.Thread(target=start, args=(w,)) for w in self.workers]
-        for thread in threads:
+        for worker in self.workers[len(self.starting):len(self.starting) + count]:
+            thread = threading.Thread(target=start, args=(worker,), daemon=True)
             thread.start()
-        for thread in threads:
-            thread.join()
-        self.started = True
-        if errors:
-            raise errors[0]
+            self.starting.append(thread)
 
     def convert(self, jobs: list[Job], progress: Progress) -> list[Failure]:
         if not jobs:
             return []
-        if not self.started:
-            self._start()
-        return _drain(jobs, len(self.workers),
-                      lambda index, job: self.workers[index].convert(job, self.timeout),
-                      progress)
+        wanted = 1 if len(jobs) < SMALL_RUN else len(self.workers)
+        self.prestart(max(0, wanted - len(self.starting)))
+        for thread in self.starting:
+            thread.join()
+        if self.errors:
+            raise self.errors[0]
+        workers = self.workers[:len(self.starting)]
+        return _drain(jobs, len(workers),
+                      lambda index, job: workers[index].convert(job, self.timeout), progress)
 
     def close(self) -> None:
         for worker in self.workers:
@@ -291,6 +298,9 @@ class RemotePool:
         job.target.write_bytes(result.data)
         return None
 
+    def prestart(self, count: int = 1) -> None:
+        """Remote servers are already running."""
+
     def convert(self, jobs: list[Job], progress: Progress) -> list[Failure]:
         return _drain(jobs, len(self.addresses), self._convert, progress)
 
@@ -304,6 +314,9 @@ class BatchConverter:
     def __init__(self, soffice: str, timeout: float):
         self.soffice = soffice
         self.timeout = timeout
+
+    def prestart(self, count: int = 1) -> None:
+        """A batch starts LibreOffice when it has all its documents."""
 
     def convert(self, jobs: list[Job], progress: Progress) -> list[Failure]:
         if not jobs:

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from . import __version__
+from .errors import Problem, Severity
 from .plan import Planned
 
 STATE = ".state.json"
@@ -89,18 +90,41 @@ class Record:
         return True
 
 
+def inputs_digest(root: Path, folders: tuple[Path, ...], commit: str | None,
+                  settings: dict[str, Any]) -> str:
+    """A digest of every input file's path and bytes, the commit and the settings."""
+    digest = hashlib.sha256(json.dumps([__version__, commit, settings]).encode())
+    for folder in folders:
+        for path in sorted((root / folder).rglob("*")):
+            if path.is_file():
+                digest.update(str(path.relative_to(root)).encode() + b"\0")
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
 class State:
     """The record of every output of a build folder, kept in build/.state.json."""
 
     def __init__(self, out: Path):
         self.path = out / STATE
         self.records: dict[str, Record] = {}
+        self.inputs: str | None = None
+        self.warnings: list[Problem] = []
         try:
             raw = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             raw = {}
         if raw.get("version") == __version__:
             self.records = {key: Record(**value) for key, value in raw["documents"].items()}
+            self.inputs = raw.get("inputs")
+            self.warnings = [Problem(Path(w["path"]), w["line"], w["column"], w["field"],
+                                     w["message"], Severity(w["severity"]))
+                             for w in raw.get("warnings", [])]
+
+    def all_intact(self, out: Path) -> bool:
+        """Whether every recorded output is still there as it was written."""
+        return all(record.files_intact(out / Path(key).parent)
+                   for key, record in self.records.items())
 
     def decide(self, document: Planned, render: str, commit: str | None, out: Path, *,
                force: bool, pdf: bool) -> Action:
@@ -128,7 +152,10 @@ class State:
 
     def save(self) -> None:
         """Write the state atomically."""
-        data = {"version": __version__,
+        data = {"version": __version__, "inputs": self.inputs,
+                "warnings": [{"path": str(w.path), "line": w.line, "column": w.column,
+                              "field": w.field, "message": w.message,
+                              "severity": w.severity.value} for w in self.warnings],
                 "documents": {key: record.__dict__ for key, record in sorted(self.records.items())}}
         temporary = self.path.with_suffix(".tmp")
         temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")

@@ -43,6 +43,14 @@ def git(root: Path, *args: str, input_bytes: bytes | None = None) -> str:
     return result.stdout.decode("utf-8", "replace")
 
 
+def head(root: Path) -> str | None:
+    """The commit checked out in `root`, or None outside git."""
+    try:
+        return git(root, "rev-parse", "--verify", "HEAD").strip()
+    except VcsError:
+        return None
+
+
 def revision(root: Path) -> Revision:
     """The commit of `root` and whether content/ or templates/ have uncommitted changes."""
     try:

@@ -1,0 +1,180 @@
+"""Benchmark: a synthetic region built cold, again with no change, after one edit, and
+the same documents converted the naive way (one soffice per document).
+
+    python tools/bench.py [--schools 20 100 500] [--naive-sample 12]
+
+Each size is a fresh git repository holding the shipped order and campaign with N
+schools (heads, e-mail, efficiency levels) and 2N candidates, of whom every one is
+interviewed and half are included in the reserve. Prints seconds, documents per second,
+milliseconds per document and ratios; docgen's peak memory is that of its own processes
+(LibreOffice's is not counted).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+LEVELS = ["high", "above-average", "average", "average", "below-average"]
+SURNAMES = ["Иванов", "Петров", "Смирнов", "Кузнецов", "Попов", "Соколов", "Лебедев", "Козлов"]
+NAMES = [("Андрей", "Викторович", "male"), ("Ольга", "Петровна", "female"),
+         ("Сергей", "Ильич", "male"), ("Марина", "Андреевна", "female")]
+
+
+def _person(index: int) -> dict[str, object]:
+    first, patronymic, gender = NAMES[index % len(NAMES)]
+    surname = SURNAMES[index % len(SURNAMES)] + ("а" if gender == "female" else "")
+    return {"surname": surname, "first_name": first, "patronymic": patronymic,
+            "gender": gender}
+
+
+def make_region(target: Path, schools: int) -> None:
+    """A project with the shipped order and `schools` schools, committed in git."""
+    for folder in ("content", "templates"):
+        shutil.copytree(ROOT / folder, target / folder)
+    registry = target / "content/registry"
+    people = yaml.safe_load((registry / "people.yaml").read_text(encoding="utf-8"))
+    organizations = {"uo-bgo": yaml.safe_load(
+        (registry / "organizations.yaml").read_text(encoding="utf-8"))["organizations"]["uo-bgo"]}
+    people["people"] = {k: v for k, v in people["people"].items() if not v.get("sample")}
+    for number in range(1, schools + 1):
+        head = f"head-{number}"
+        people["people"][head] = {**_person(number), "position": "директор", "sample": True}
+        organizations[f"school-{number}"] = {
+            "kind": "school", "sample": True, "head": head,
+            "name": f"Муниципальное бюджетное общеобразовательное учреждение СОШ № {number}",
+            "short_name": f"МБОУ СОШ № {number}", "email": f"school{number}@example.org",
+            "efficiency": LEVELS[number % len(LEVELS)]}
+    candidates, interviews = {}, []
+    for number in range(1, 2 * schools + 1):
+        key = f"k-{number:04d}"
+        included = number % 2 == 0
+        candidates[key] = {
+            **_person(number + 1), "school": f"school-{(number - 1) // 2 + 1}",
+            "position": "заместитель директора по учебно-воспитательной работе",
+            "education": "высшее педагогическое", "teaching_experience": 10 + number % 15,
+            "management_experience": number % 6, "sample": True,
+            "status": "included" if included else "declined",
+            **({"mentor": "head-1"} if included else {})}
+        interviews.append({"number": number, "candidate": key, "date": "2022-09-26",
+                           "scores": {"law": 4, "management": 4, "leadership": 5,
+                                      "motivation": 5, "vision": 4},
+                           "recommendation": "рекомендовать к включению в резерв",
+                           "decision": "included" if included else "declined"})
+    reserve = target / "content/reserve"
+    plans = yaml.safe_load((reserve / "plans.yaml").read_text(encoding="utf-8"))
+    plans.pop("additions", None)
+    interview_file = yaml.safe_load((reserve / "interviews.yaml").read_text(encoding="utf-8"))
+    interview_file["interviews"] = interviews
+    for path, data in ((registry / "people.yaml", people),
+                       (registry / "organizations.yaml", {"organizations": organizations}),
+                       (reserve / "candidates.yaml", {"candidates": candidates}),
+                       (reserve / "interviews.yaml", interview_file),
+                       (reserve / "plans.yaml", plans)):
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
+                        encoding="utf-8")
+    (target / ".gitignore").write_text("build/\n", encoding="utf-8")
+    for command in (["init", "-q", "-b", "main"], ["add", "-A"],
+                    ["-c", "user.name=bench", "-c", "user.email=bench@example.org", "commit",
+                     "-q", "-m", "region"]):
+        subprocess.run(["git", *command], cwd=target, check=True)
+
+
+MEASURE = """
+import json, resource, sys
+from docgen.cli import main
+code = main(sys.argv[1:])
+print(json.dumps({"code": code,
+                  "self_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                  "children_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+"""
+
+
+def run_build(project: Path) -> dict[str, float]:
+    """Run `docgen build` in a fresh interpreter; seconds, counts and peak memory."""
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, "-c", MEASURE, "-C", str(project), "build"],
+                            capture_output=True, text=True, check=False)
+    seconds = time.monotonic() - started
+    lines = result.stdout.strip().splitlines()
+    figures = json.loads(lines[-1])
+    if figures["code"] != 0:
+        raise SystemExit(f"build failed: {result.stderr}")
+    summary = lines[-2]
+    built = int(summary.split("собрано ")[1].split(",")[0])
+    return {"seconds": seconds, "built": built,
+            "memory_mb": max(figures["self_kb"], figures["children_kb"]) / 1024}
+
+
+def naive(project: Path, sample: int) -> tuple[float, int]:
+    """Seconds per document converting `sample` DOCX files with one soffice each."""
+    documents = sorted((project / "build").rglob("*.docx"))[:sample]
+    with tempfile.TemporaryDirectory() as temporary:
+        started = time.monotonic()
+        for index, document in enumerate(documents):
+            profile = Path(temporary) / f"profile-{index}"
+            subprocess.run(["soffice", f"-env:UserInstallation={profile.as_uri()}",
+                            "--headless", "--convert-to", "pdf", "--outdir", temporary,
+                            str(document)], capture_output=True, check=True)
+        return (time.monotonic() - started) / len(documents), len(documents)
+
+
+def measure(schools: int, sample: int) -> dict[str, float]:
+    """All figures for a region of `schools` schools."""
+    with tempfile.TemporaryDirectory(prefix="docgen-bench-") as temporary:
+        project = Path(temporary)
+        make_region(project, schools)
+        cold = run_build(project)
+        noop = run_build(project)
+        organizations = project / "content/registry/organizations.yaml"
+        text = organizations.read_text(encoding="utf-8")
+        organizations.write_text(text.replace(f"email: school{schools}@example.org",
+                                              "email: last-school@example.org"),
+                                 encoding="utf-8")
+        edit = run_build(project)
+        per_document, sampled = naive(project, sample)
+    documents = cold["built"]
+    return {"schools": schools, "documents": documents, "cold": cold["seconds"],
+            "noop": noop["seconds"], "noop_built": noop["built"], "edit": edit["seconds"],
+            "edit_built": edit["built"], "naive_per_document": per_document,
+            "naive_sample": sampled, "memory_mb": cold["memory_mb"]}
+
+
+def main() -> None:
+    """Measure each size and print a table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--schools", type=int, nargs="+", default=[20, 100, 500])
+    parser.add_argument("--naive-sample", type=int, default=12,
+                        help="documents converted one soffice each (the rest extrapolated)")
+    args = parser.parse_args()
+    print(f"docgen benchmark on {os.cpu_count()} cores")
+    print(f"{'schools':>7} {'docs':>5} {'cold s':>7} {'docs/s':>7} {'ms/doc':>7} "
+          f"{'no-op s':>7} {'1-edit s':>8} {'naive ms/doc':>12} {'× naive':>7} {'peak MB':>7}")
+    for schools in args.schools:
+        row = measure(schools, args.naive_sample)
+        per_document = row["cold"] / row["documents"]
+        print(f"{schools:>7} {row['documents']:>5} {row['cold']:>7.1f} "
+              f"{row['documents'] / row['cold']:>7.1f} {per_document * 1000:>7.1f} "
+              f"{row['noop']:>7.2f} {row['edit']:>8.2f} "
+              f"{row['naive_per_document'] * 1000:>12.0f} "
+              f"{row['naive_per_document'] / per_document:>7.1f} {row['memory_mb']:>7.0f}",
+              flush=True)
+        assert row["noop_built"] == 0, "the no-op rebuild built something"
+    print("cold: a fresh build directory, LibreOffice started included; no-op: the same again; "
+          "1-edit: the last school's e-mail changed; naive: one soffice per document, measured on "
+          f"{args.naive_sample} documents; × naive: how many times faster per document.")
+
+
+if __name__ == "__main__":
+    main()
