@@ -161,7 +161,7 @@ def _unchanged(out: Path, inputs: str | None, started: float) -> BuildReport | N
     state = State(out)
     if inputs is None or state.inputs != inputs or not state.all_intact(out):
         return None
-    report = BuildReport(warnings=state.warnings, skipped=len(state.records))
+    report = BuildReport(warnings=state.warnings, skipped=len(state.records), draft=state.drafts)
     report.seconds = time.monotonic() - started
     return report
 
@@ -234,6 +234,7 @@ def _build(root: Path, out: Path, *, strict: bool, pdf: bool, revision: Revision
                 state.forget(gone)
         complete = not report.failed and not report.pdf_skipped
         state.inputs, state.warnings = (inputs, warnings) if complete else (None, [])
+        state.drafts = report.draft
         state.save()
     finally:
         shutil.rmtree(staging, ignore_errors=True)

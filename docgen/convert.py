@@ -194,14 +194,18 @@ class _Worker:
 
     def _answer(self, timeout: float) -> dict[str, object] | None:
         """The worker's next JSON line, or None if it is silent for `timeout` seconds."""
-        assert self.process is not None and self.process.stdout is not None
+        process = self.process  # held, so that its pipe stays open if stop() runs meanwhile
+        assert process is not None and process.stdout is not None
         deadline = time.monotonic() + timeout
-        descriptor = self.process.stdout.fileno()
+        descriptor = process.stdout.fileno()
         while b"\n" not in self.buffer:
             remaining = deadline - time.monotonic()
-            if remaining <= 0 or not select.select([descriptor], [], [], remaining)[0]:
+            try:
+                if remaining <= 0 or not select.select([descriptor], [], [], remaining)[0]:
+                    return None
+                chunk = os.read(descriptor, 65536)
+            except OSError:
                 return None
-            chunk = os.read(descriptor, 65536)
             if not chunk:
                 return None
             self.buffer += chunk
@@ -230,7 +234,6 @@ class LocalPool:
         command = command or [SYSTEM_PYTHON, str(WORKER_SCRIPT)]
         self.workers = [_Worker(command, soffice) for _ in range(workers)]
         self.starting: list[threading.Thread] = []
-        self.errors: list[ConversionError] = []
 
     def prestart(self, count: int = 1) -> None:
         """Start `count` more workers in the background: LibreOffice's start is slow.
@@ -241,8 +244,8 @@ class LocalPool:
         def start(worker: _Worker) -> None:
             try:
                 worker.start()
-            except ConversionError as exc:
-                self.errors.append(exc)
+            except ConversionError:
+                pass  # its first document finds it down, starts it again or reports it
 
         for worker in self.workers[len(self.starting):len(self.starting) + count]:
             thread = threading.Thread(target=start, args=(worker,), daemon=True)
@@ -254,13 +257,15 @@ class LocalPool:
             return []
         wanted = 1 if len(jobs) < SMALL_RUN else len(self.workers)
         self.prestart(max(0, wanted - len(self.starting)))
-        for thread in self.starting:
-            thread.join()
-        if self.errors:
-            raise self.errors[0]
-        workers = self.workers[:len(self.starting)]
-        return _drain(jobs, len(workers),
-                      lambda index, job: workers[index].convert(job, self.timeout), progress)
+
+        def work(index: int, job: Job) -> str | None:
+            self.starting[index].join()  # each worker joins in as soon as it is up
+            try:
+                return self.workers[index].convert(job, self.timeout)
+            except ConversionError as exc:
+                return str(exc)
+
+        return _drain(jobs, len(self.starting), work, progress)
 
     def close(self) -> None:
         for worker in self.workers:

@@ -110,6 +110,7 @@ class State:
         self.records: dict[str, Record] = {}
         self.inputs: str | None = None
         self.warnings: list[Problem] = []
+        self.drafts = 0
         try:
             raw = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -117,6 +118,7 @@ class State:
         if raw.get("version") == __version__:
             self.records = {key: Record(**value) for key, value in raw["documents"].items()}
             self.inputs = raw.get("inputs")
+            self.drafts = raw.get("drafts", 0)
             self.warnings = [Problem(Path(w["path"]), w["line"], w["column"], w["field"],
                                      w["message"], Severity(w["severity"]))
                              for w in raw.get("warnings", [])]
@@ -152,7 +154,7 @@ class State:
 
     def save(self) -> None:
         """Write the state atomically."""
-        data = {"version": __version__, "inputs": self.inputs,
+        data = {"version": __version__, "inputs": self.inputs, "drafts": self.drafts,
                 "warnings": [{"path": str(w.path), "line": w.line, "column": w.column,
                               "field": w.field, "message": w.message,
                               "severity": w.severity.value} for w in self.warnings],

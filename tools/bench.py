@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -37,6 +36,21 @@ def _person(index: int) -> dict[str, object]:
     surname = SURNAMES[index % len(SURNAMES)] + ("а" if gender == "female" else "")
     return {"surname": surname, "first_name": first, "patronymic": patronymic,
             "gender": gender}
+
+
+def _git_commit(target: Path) -> None:
+    (target / ".gitignore").write_text("build/\n", encoding="utf-8")
+    for command in (["init", "-q", "-b", "main"], ["add", "-A"],
+                    ["-c", "user.name=bench", "-c", "user.email=bench@example.org", "commit",
+                     "-q", "-m", "region"]):
+        subprocess.run(["git", *command], cwd=target, check=True)
+
+
+def make_district(target: Path) -> None:
+    """The shipped content, committed in git."""
+    for folder in ("content", "templates"):
+        shutil.copytree(ROOT / folder, target / folder)
+    _git_commit(target)
 
 
 def make_region(target: Path, schools: int) -> None:
@@ -84,11 +98,7 @@ def make_region(target: Path, schools: int) -> None:
                        (reserve / "plans.yaml", plans)):
         path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
                         encoding="utf-8")
-    (target / ".gitignore").write_text("build/\n", encoding="utf-8")
-    for command in (["init", "-q", "-b", "main"], ["add", "-A"],
-                    ["-c", "user.name=bench", "-c", "user.email=bench@example.org", "commit",
-                     "-q", "-m", "region"]):
-        subprocess.run(["git", *command], cwd=target, check=True)
+    _git_commit(target)
 
 
 MEASURE = """
@@ -130,17 +140,33 @@ def naive(project: Path, sample: int) -> tuple[float, int]:
         return (time.monotonic() - started) / len(documents), len(documents)
 
 
+def libreoffice_start() -> float:
+    """Seconds until one LibreOffice worker answers, as a build starts it."""
+    sys.path.insert(0, str(ROOT))
+    from docgen.convert import LocalPool, find_soffice
+
+    pool = LocalPool(find_soffice(), workers=1, timeout=60)
+    started = time.monotonic()
+    try:
+        pool.prestart(1)
+        pool.starting[0].join()
+        return time.monotonic() - started
+    finally:
+        pool.close()
+
+
 def measure(schools: int, sample: int) -> dict[str, float]:
-    """All figures for a region of `schools` schools."""
+    """All figures for a region of `schools` schools (0: the shipped district)."""
     with tempfile.TemporaryDirectory(prefix="docgen-bench-") as temporary:
         project = Path(temporary)
-        make_region(project, schools)
+        make_region(project, schools) if schools else make_district(project)
         cold = run_build(project)
         noop = run_build(project)
         organizations = project / "content/registry/organizations.yaml"
         text = organizations.read_text(encoding="utf-8")
-        organizations.write_text(text.replace(f"email: school{schools}@example.org",
-                                              "email: last-school@example.org"),
+        last = f"email: school{schools}@example.org" if schools else \
+            "email: school6-baltiysk@example.org"
+        organizations.write_text(text.replace(last, "email: last-school@example.org"),
                                  encoding="utf-8")
         edit = run_build(project)
         per_document, sampled = naive(project, sample)
@@ -154,17 +180,20 @@ def measure(schools: int, sample: int) -> dict[str, float]:
 def main() -> None:
     """Measure each size and print a table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--schools", type=int, nargs="+", default=[20, 100, 500])
+    parser.add_argument("--schools", type=int, nargs="+", default=[0, 20, 100, 500],
+                        help="sizes of the region; 0 is the shipped district")
     parser.add_argument("--naive-sample", type=int, default=12,
                         help="documents converted one soffice each (the rest extrapolated)")
     args = parser.parse_args()
-    print(f"docgen benchmark on {os.cpu_count()} cores")
-    print(f"{'schools':>7} {'docs':>5} {'cold s':>7} {'docs/s':>7} {'ms/doc':>7} "
+    print(f"docgen benchmark on {os.cpu_count()} cores; LibreOffice starts in "
+          f"{libreoffice_start():.2f} s")
+    print(f"{'schools':>8} {'docs':>5} {'cold s':>7} {'docs/s':>7} {'ms/doc':>7} "
           f"{'no-op s':>7} {'1-edit s':>8} {'naive ms/doc':>12} {'× naive':>7} {'peak MB':>7}")
     for schools in args.schools:
         row = measure(schools, args.naive_sample)
         per_document = row["cold"] / row["documents"]
-        print(f"{schools:>7} {row['documents']:>5} {row['cold']:>7.1f} "
+        label = str(schools) if schools else "district"
+        print(f"{label:>8} {row['documents']:>5} {row['cold']:>7.1f} "
               f"{row['documents'] / row['cold']:>7.1f} {per_document * 1000:>7.1f} "
               f"{row['noop']:>7.2f} {row['edit']:>8.2f} "
               f"{row['naive_per_document'] * 1000:>12.0f} "
