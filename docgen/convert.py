@@ -163,15 +163,20 @@ class _Worker:
         self.process: subprocess.Popen[bytes] | None = None
         self.profile: Path | None = None
         self.buffer = b""
+        self.lock = threading.Lock()  # start and stop may run on different threads
+        self.closed = False
 
     def start(self) -> None:
-        self.profile = Path(tempfile.mkdtemp(prefix="docgen-lo-profile-"))
-        self.process = subprocess.Popen(
-            [*self.command, self.soffice, self.profile.as_uri()], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True)
-        self.buffer = b""
+        with self.lock:
+            if self.closed:
+                raise ConversionError("LibreOffice остановлен")
+            self.profile = Path(tempfile.mkdtemp(prefix="docgen-lo-profile-"))
+            self.process = subprocess.Popen(
+                [*self.command, self.soffice, self.profile.as_uri()], stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True)
+            self.buffer = b""
         if self._answer(STARTUP_TIMEOUT) is None:
-            self.stop()
+            self._kill()
             raise ConversionError(f"LibreOffice не запустился за {STARTUP_TIMEOUT:.0f} с")
 
     def convert(self, job: Job, timeout: float) -> str | None:
@@ -213,16 +218,23 @@ class _Worker:
         return json.loads(line)
 
     def restart(self) -> None:
-        self.stop()
+        self._kill()
         self.start()
 
     def stop(self) -> None:
-        if self.process is not None:
-            _kill_group(self.process)
-            self.process = None
-        if self.profile is not None:
-            shutil.rmtree(self.profile, ignore_errors=True)
-            self.profile = None
+        """Stop for good: a start still under way on another thread will not begin."""
+        with self.lock:
+            self.closed = True
+        self._kill()
+
+    def _kill(self) -> None:
+        with self.lock:
+            process, profile = self.process, self.profile
+            self.process = self.profile = None
+        if process is not None:
+            _kill_group(process)
+        if profile is not None:
+            shutil.rmtree(profile, ignore_errors=True)
 
 
 class LocalPool:
