@@ -119,8 +119,8 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger(noisy).setLevel(logging.CRITICAL)
     root: Path = args.root
     try:
-        if args.command in _EDITION_COMMANDS:
-            return _EDITION_COMMANDS[args.command](root, args)
+        if args.command in _COMMANDS:
+            return _COMMANDS[args.command](root, args)
         if args.command == "check":
             warnings = check(root, strict=args.strict)
             _print_problems(warnings)
@@ -295,7 +295,7 @@ def _docx2txt(root: Path, args: argparse.Namespace) -> int:
     return 0
 
 
-_EDITION_COMMANDS = {"issue": _issue, "verify": _verify, "diff": _diff, "history": _history,
+_COMMANDS = {"issue": _issue, "verify": _verify, "diff": _diff, "history": _history,
                      "docx2txt": _docx2txt, "sign": _sign, "stamp": _stamp}
 
 

@@ -14,7 +14,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from lxml import etree
 
-from .stamp import normalize_docx
+from .stamp import save_docx
 
 EDITION_STYLE = "Отметка о редакции"
 _TOKENS = re.compile(r"\s+|[^\s]+")
@@ -86,8 +86,7 @@ def redline(older: Path, newer: Path, dest: Path, *, author: str,
             else:
                 new[0].addprevious(removed)
             changes.append(Change(_where(old[index]), old_texts[index], ""))
-    new_document.save(str(dest))
-    normalize_docx(dest)
+    save_docx(new_document, dest)
     return changes
 
 

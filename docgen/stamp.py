@@ -118,20 +118,6 @@ def save_docx(document: Document, path: Path) -> None:
         writer.close()
 
 
-def normalize_docx(path: Path) -> None:
-    """Rewrite the DOCX zip with fixed timestamps and attributes, entries in their order."""
-    with zipfile.ZipFile(path) as source:
-        entries = [(info.filename, source.read(info)) for info in source.infolist()]
-    temporary = path.with_suffix(".tmp")
-    with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as target:
-        for name, data in entries:
-            info = zipfile.ZipInfo(name, ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            target.writestr(info, data)
-    os.replace(temporary, path)
-
-
 def pdf_date(day: dt.date | None) -> str:
     """A PDF date string for the document's own date."""
     return (day or EPOCH).strftime("D:%Y%m%d000000Z")

@@ -19,6 +19,22 @@ def project(tmp_path: Path) -> Path:
     return copy_project(tmp_path)
 
 
+def replace_once(project: Path, relative: Path, old: str, new: str) -> int:
+    """Replace `old` once in a content file; return the 1-based line where it stood."""
+    path = project / relative
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    line = text[:text.index(old)].count("\n") + 1
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return line
+
+
+def run_check(project: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, str]:
+    """`docgen check` on the project: exit code and what it wrote to stderr."""
+    code = main(["-C", str(project), "check", *extra])
+    return code, capsys.readouterr().err
+
+
 def copy_project(target: Path) -> Path:
     """Copy the shipped content and templates into `target`."""
     for folder in ("content", "templates"):

@@ -7,65 +7,52 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from docgen.cli import main
+from conftest import replace_once, run_check
 
 ORDER = Path("content/orders/2022-685/order.yaml")
 ANNEX = Path("content/orders/2022-685/annex-1-roadmap.yaml")
 PEOPLE = Path("content/registry/people.yaml")
 
 
-def _replace(project: Path, relative: Path, old: str, new: str) -> int:
-    """Replace `old` once in a content file; return the 1-based line where it stood."""
-    path = project / relative
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) >= 1, old
-    line = text[:text.index(old)].count("\n") + 1
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return line
 
 
-def _check(project: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, str]:
-    code = main(["-C", str(project), "check", *extra])
-    captured = capsys.readouterr()
-    return code, captured.err
 
 
 def test_yaml_syntax(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    line = _replace(project, ORDER, "place: город Балтийск", "place: город: Балтийск")
-    code, err = _check(project, capsys)
+    line = replace_once(project, ORDER, "place: город Балтийск", "place: город: Балтийск")
+    code, err = run_check(project, capsys)
     assert code == 1
     assert f"{ORDER}:{line}:13: ошибка синтаксиса YAML: двоеточие здесь недопустимо" in err
 
 
 def test_wrong_type(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    line = _replace(project, ANNEX, "responsible: [soldatova, nechaeva, school-heads]",
+    line = replace_once(project, ANNEX, "responsible: [soldatova, nechaeva, school-heads]",
                     "responsible: soldatova")
-    code, err = _check(project, capsys)
+    code, err = run_check(project, capsys)
     assert code == 1
     assert (f"{ANNEX}:{line}:9: поле «directions[1].activities[1].responsible»: "
             "ожидался список") in err
 
 
 def test_missing_field(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    _replace(project, ORDER, "place: город Балтийск\n", "")
-    code, err = _check(project, capsys)
+    replace_once(project, ORDER, "place: город Балтийск\n", "")
+    code, err = run_check(project, capsys)
     assert code == 1
     assert f"{ORDER}:5:1: поле «place»: обязательное поле не заполнено" in err
 
 
 def test_unknown_id_suggests_the_closest(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    line = _replace(project, ORDER, "signatory: matasova", "signatory: matasva")
-    code, err = _check(project, capsys)
+    line = replace_once(project, ORDER, "signatory: matasova", "signatory: matasva")
+    code, err = run_check(project, capsys)
     assert code == 1
     assert (f"{ORDER}:{line}:1: поле «signatory»: неизвестный идентификатор человека «matasva»; "
             "возможно, имелось в виду «matasova»") in err
 
 
 def test_unknown_id_in_a_list(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    line = _replace(project, ORDER, "to: [soldatova, petropavlovskaya",
+    line = replace_once(project, ORDER, "to: [soldatova, petropavlovskaya",
                     "to: [soldatova, petropavlovskya")
-    code, err = _check(project, capsys)
+    code, err = run_check(project, capsys)
     assert code == 1
     assert (f"{ORDER}:{line}:21: поле «resolutions[1].to[2]»: неизвестный идентификатор "
             "адресата «petropavlovskya»; возможно, имелось в виду «petropavlovskaya»") in err
@@ -77,74 +64,74 @@ def test_duplicate_id_in_the_registry(project: Path, capsys: pytest.CaptureFixtu
     first = text[:text.index("  soldatova:")].count("\n") + 1
     path.write_text(text.replace("  nechaeva:", "  soldatova:"), encoding="utf-8")
     second = text[:text.index("  nechaeva:")].count("\n") + 1
-    code, err = _check(project, capsys)
+    code, err = run_check(project, capsys)
     assert code == 1
     assert (f"{PEOPLE}:{second}:3: поле «people.soldatova»: ключ «soldatova» повторяется "
             f"(впервые — в строке {first})") in err
 
 
 def test_duplicate_id_in_the_roadmap(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    line = _replace(project, ANNEX, "- id: reserve-list", "- id: nomination-request")
-    code, err = _check(project, capsys)
+    line = replace_once(project, ANNEX, "- id: reserve-list", "- id: nomination-request")
+    code, err = run_check(project, capsys)
     assert code == 1
     assert (f"{ANNEX}:{line}:9: поле «directions[1].activities[2].id»: идентификатор "
             "«nomination-request» повторяется") in err
 
 
 def test_impossible_date(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    line = _replace(project, ORDER, "date: 2022-08-30", "date: 2022-02-30")
-    code, err = _check(project, capsys)
+    line = replace_once(project, ORDER, "date: 2022-08-30", "date: 2022-02-30")
+    code, err = run_check(project, capsys)
     assert code == 1
     assert f"{ORDER}:{line}:1: поле «date»: даты «2022-02-30» нет в календаре" in err
 
 
 def test_not_a_date(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    line = _replace(project, ORDER, "date: 2022-08-30", "date: тридцатое")
-    code, err = _check(project, capsys)
+    line = replace_once(project, ORDER, "date: 2022-08-30", "date: тридцатое")
+    code, err = run_check(project, capsys)
     assert code == 1
     assert f"{ORDER}:{line}:1: поле «date»: ожидалась дата в виде ГГГГ-ММ-ДД" in err
 
 
 def test_empty_title(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    line = _replace(project, ANNEX, "title: >-\n  План", 'title: ""\nold_title: >-\n  План')
-    code, err = _check(project, capsys)
+    line = replace_once(project, ANNEX, "title: >-\n  План", 'title: ""\nold_title: >-\n  План')
+    code, err = run_check(project, capsys)
     assert code == 1
     assert f"{ANNEX}:{line}:1: поле «title»: не может быть пустым" in err
     assert f"{ANNEX}:{line + 1}:1: поле «old_title»: неизвестное поле" in err
 
 
 def test_title_with_full_stop(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    _replace(project, ORDER, "Балтийского городского округа\nkeywords",
+    replace_once(project, ORDER, "Балтийского городского округа\nkeywords",
              "Балтийского городского округа.\nkeywords")
-    code, err = _check(project, capsys)
+    code, err = run_check(project, capsys)
     assert code == 1
     assert "поле «title»: заголовок пишется без точки в конце" in err
 
 
 def test_unknown_field_suggests_the_closest(project: Path,
                                              capsys: pytest.CaptureFixture[str]) -> None:
-    line = _replace(project, ORDER, "signatory:", "signatry:")
-    code, err = _check(project, capsys)
+    line = replace_once(project, ORDER, "signatory:", "signatry:")
+    code, err = run_check(project, capsys)
     assert code == 1
     assert f"{ORDER}:{line}:1: поле «signatry»: неизвестное поле; возможно, имелось в виду «signatory»" in err
 
 
 def test_unbalanced_bold(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    _replace(project, ORDER, "сентября 2022 года;**", "сентября 2022 года;")
-    code, err = _check(project, capsys)
+    replace_once(project, ORDER, "сентября 2022 года;**", "сентября 2022 года;")
+    code, err = run_check(project, capsys)
     assert code == 1
     assert "поле «resolutions[3].actions[5]»: непарная разметка «**»" in err
 
 
 def test_template_looking_text_is_a_warning_and_strict_makes_it_an_error(
         project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    line = _replace(project, ORDER, "  - text: Контроль исполнения приказа оставляю за собой.",
+    line = replace_once(project, ORDER, "  - text: Контроль исполнения приказа оставляю за собой.",
                     "  - text: Контроль исполнения {{ order.number }} оставляю за собой.")
-    code, err = _check(project, capsys)
+    code, err = run_check(project, capsys)
     assert code == 0
     assert (f"{ORDER}:{line}:11: предупреждение: поле «resolutions[4].text»: "
             "текст похож на разметку шаблона") in err
-    code, err = _check(project, capsys, "--strict")
+    code, err = run_check(project, capsys, "--strict")
     assert code == 1
     assert f"{ORDER}:{line}:11: поле «resolutions[4].text»: текст похож на разметку шаблона" in err
 
@@ -153,7 +140,7 @@ def test_unreadable_annex_file(project: Path, capsys: pytest.CaptureFixture[str]
     annex = project / ANNEX
     annex.unlink()
     annex.symlink_to(project / "nowhere.yaml")
-    code, err = _check(project, capsys)
+    code, err = run_check(project, capsys)
     assert code == 1
     line = (project / ORDER).read_text(encoding="utf-8").splitlines().index(
         "annexes: [annex-1-roadmap.yaml]") + 1
@@ -164,7 +151,7 @@ def test_unreadable_annex_file(project: Path, capsys: pytest.CaptureFixture[str]
 def test_a_folder_where_a_file_should_be(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (project / PEOPLE).unlink()
     (project / PEOPLE).mkdir()
-    code, err = _check(project, capsys)
+    code, err = run_check(project, capsys)
     assert code == 1
     assert f"{PEOPLE}: не удаётся прочитать файл {PEOPLE}: Is a directory" in err
 
@@ -173,7 +160,7 @@ def test_non_utf8_file(project: Path, capsys: pytest.CaptureFixture[str]) -> Non
     path = project / PEOPLE
     text = path.read_text(encoding="utf-8")
     path.write_bytes(text.encode("cp1251"))
-    code, err = _check(project, capsys)
+    code, err = run_check(project, capsys)
     assert code == 1
     first_cyrillic = next(i for i, line in enumerate(text.splitlines(), 1)
                           if any("а" <= c <= "я" for c in line.lower()))
@@ -182,10 +169,10 @@ def test_non_utf8_file(project: Path, capsys: pytest.CaptureFixture[str]) -> Non
 
 def test_all_errors_of_a_run_are_shown_together(project: Path,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
-    _replace(project, ORDER, "date: 2022-08-30", "date: 2022-13-01")
-    _replace(project, ORDER, "issuer: uo-bgo", "issuer: uo-bg")
-    _replace(project, ANNEX, "deadline: Сентябрь", "deadline: [Сентябрь]")
-    code, err = _check(project, capsys)
+    replace_once(project, ORDER, "date: 2022-08-30", "date: 2022-13-01")
+    replace_once(project, ORDER, "issuer: uo-bgo", "issuer: uo-bg")
+    replace_once(project, ANNEX, "deadline: Сентябрь", "deadline: [Сентябрь]")
+    code, err = run_check(project, capsys)
     assert code == 1
     for field in ("date", "issuer", "directions[1].activities[1].deadline"):
         assert f"поле «{field}»" in err
@@ -193,7 +180,7 @@ def test_all_errors_of_a_run_are_shown_together(project: Path,
 
 
 def test_command_line_exits_1_without_traceback(project: Path) -> None:
-    _replace(project, ORDER, "signatory: matasova", "signatory: 12")
+    replace_once(project, ORDER, "signatory: matasova", "signatory: 12")
     result = subprocess.run([sys.executable, "-m", "docgen", "-C", str(project), "build"],
                             capture_output=True, text=True, check=False)
     assert result.returncode == 1

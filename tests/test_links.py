@@ -6,8 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-
-from docgen.cli import main
+from conftest import replace_once, run_check
 
 ANNEX = Path("content/orders/2022-685/annex-1-roadmap.yaml")
 CAMPAIGN = Path("content/orders/2022-685/campaign.yaml")
@@ -16,18 +15,8 @@ INTERVIEWS = Path("content/reserve/interviews.yaml")
 PLANS = Path("content/reserve/plans.yaml")
 
 
-def _replace(project: Path, relative: Path, old: str, new: str) -> int:
-    path = project / relative
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    line = text[:text.index(old)].count("\n") + 1
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return line
 
 
-def _check(project: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, str]:
-    code = main(["-C", str(project), "check", *extra])
-    return code, capsys.readouterr().err
 
 
 def test_an_activity_whose_documents_are_missing_is_reported(
@@ -42,7 +31,7 @@ def test_an_activity_whose_documents_are_missing_is_reported(
     plans = (project / PLANS).read_text(encoding="utf-8")
     (project / PLANS).write_text(plans[:plans.index("additions:")], encoding="utf-8")
     lines = (project / ANNEX).read_text(encoding="utf-8").splitlines()
-    code, err = _check(project, capsys)
+    code, err = run_check(project, capsys)
     assert code == 0
     for activity, document in (("interviews", "протокол собеседования"),
                                ("individual-plans", "индивидуальный план подготовки"),
@@ -51,23 +40,23 @@ def test_an_activity_whose_documents_are_missing_is_reported(
         assert (f"{ANNEX}:{line}:9: предупреждение: поле «produces»: мероприятие «{activity}» "
                 f"порождает «{document}», но таких документов нет") in err
     assert "«nomination-request» порождает" not in err
-    code, err = _check(project, capsys, "--strict")
+    code, err = run_check(project, capsys, "--strict")
     assert code == 1
     assert "порождает «протокол собеседования», но таких документов нет" in err
 
 
 def test_unknown_activity_in_the_campaign(project: Path,
                                           capsys: pytest.CaptureFixture[str]) -> None:
-    line = _replace(project, CAMPAIGN, "activity: nomination-request", "activity: nomination")
-    code, err = _check(project, capsys)
+    line = replace_once(project, CAMPAIGN, "activity: nomination-request", "activity: nomination")
+    code, err = run_check(project, capsys)
     assert code == 1
     assert (f"{CAMPAIGN}:{line}:3: поле «nomination_request.activity»: в «дорожной карте» "
             "приказа нет мероприятия «nomination»") in err
 
 
 def test_unknown_produced_kind(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    line = _replace(project, ANNEX, "produces: [reserve-list]", "produces: [reserve-lists]")
-    code, err = _check(project, capsys)
+    line = replace_once(project, ANNEX, "produces: [reserve-list]", "produces: [reserve-lists]")
+    code, err = run_check(project, capsys)
     assert code == 1
     assert (f"{ANNEX}:{line}:20: поле «directions[1].activities[2].produces[1]»: значение "
             "«reserve-lists» не подходит: допустимы 'nomination-request'") in err
@@ -75,9 +64,9 @@ def test_unknown_produced_kind(project: Path, capsys: pytest.CaptureFixture[str]
 
 def test_status_must_agree_with_the_protocols(project: Path,
                                               capsys: pytest.CaptureFixture[str]) -> None:
-    line = _replace(project, CANDIDATES, "    status: declined", "    status: included\n"
+    line = replace_once(project, CANDIDATES, "    status: declined", "    status: included\n"
                     "    mentor: kokh-es")
-    code, err = _check(project, capsys)
+    code, err = run_check(project, capsys)
     assert code == 1
     assert (f"{CANDIDATES}:{line}:5: поле «candidates.k-04.status»: по протоколам собеседований "
             "кандидат не включён в резерв (status: declined), а указано included") in err
@@ -85,18 +74,18 @@ def test_status_must_agree_with_the_protocols(project: Path,
 
 def test_included_candidate_needs_a_mentor(project: Path,
                                            capsys: pytest.CaptureFixture[str]) -> None:
-    _replace(project, CANDIDATES, "    mentor: shevchenko-op\n", "")
-    code, err = _check(project, capsys)
+    replace_once(project, CANDIDATES, "    mentor: shevchenko-op\n", "")
+    code, err = run_check(project, capsys)
     assert code == 1
     assert "поле «candidates.k-01»: у кандидата, включённого в резерв, должен быть mentor" in err
 
 
 def test_scores_are_checked_against_the_criteria(project: Path,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
-    line = _replace(project, INTERVIEWS,
+    line = replace_once(project, INTERVIEWS,
                     "scores: {law: 5, management: 4, leadership: 5, motivation: 5, vision: 4}",
                     "scores: {law: 7, management: 4, leadership: 5, motivaton: 5, vision: 4}")
-    code, err = _check(project, capsys)
+    code, err = run_check(project, capsys)
     assert code == 1
     assert (f"{INTERVIEWS}:{line}:5: поле «interviews[1].scores»: нет оценки по критериям: "
             "motivation") in err
@@ -106,8 +95,8 @@ def test_scores_are_checked_against_the_criteria(project: Path,
 
 def test_plan_sections_follow_roadmap_directions(project: Path,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
-    line = _replace(project, PLANS, "direction: methodical-support", "direction: methodics")
-    code, err = _check(project, capsys)
+    line = replace_once(project, PLANS, "direction: methodical-support", "direction: methodics")
+    code, err = run_check(project, capsys)
     assert code == 1
     assert (f"{PLANS}:{line}:5: поле «sections[4].direction»: в «дорожной карте» нет "
             "направления «methodics»") in err
@@ -115,16 +104,16 @@ def test_plan_sections_follow_roadmap_directions(project: Path,
 
 def test_candidate_school_must_be_a_school(project: Path,
                                            capsys: pytest.CaptureFixture[str]) -> None:
-    _replace(project, CANDIDATES, "school: school-6", "school: uo-bgo")
-    code, err = _check(project, capsys)
+    replace_once(project, CANDIDATES, "school: school-6", "school: uo-bgo")
+    code, err = run_check(project, capsys)
     assert code == 1
     assert "поле «candidates.k-05»: school должен ссылаться на школу" in err
 
 
 def test_deadline_sentence_must_mark_the_deadline(project: Path,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
-    _replace(project, CAMPAIGN, "в срок до {deadline}.\n  form_title", "в срок.\n  form_title")
-    code, err = _check(project, capsys)
+    replace_once(project, CAMPAIGN, "в срок до {deadline}.\n  form_title", "в срок.\n  form_title")
+    code, err = run_check(project, capsys)
     assert code == 1
     assert ("поле «nomination_request.deadline_text»: укажите место срока в тексте ровно один "
             "раз: {deadline}") in err

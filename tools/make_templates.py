@@ -24,7 +24,7 @@ from docx.shared import Cm, Mm, Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from docgen.stamp import normalize_docx
+from docgen.stamp import save_docx
 
 FONT = "Times New Roman"
 TEXT_WIDTH = Mm(210 - 30 - 10)
@@ -340,8 +340,7 @@ def save(document: Document, path: Path, title: str) -> None:
     properties.comments = "Шаблон docgen: теги в фигурных скобках заполняются при сборке."
     properties.created = properties.modified = dt.datetime(2022, 8, 30)
     properties.revision = 1
-    document.save(path)
-    normalize_docx(path)
+    save_docx(document, path)
 
 
 def make_order(path: Path) -> None:
