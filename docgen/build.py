@@ -213,7 +213,9 @@ def _build(root: Path, out: Path, *, strict: bool, pdf: bool, revision: Revision
         if isinstance(converter, str):
             report.pdf_skipped = converter if pdf and to_build else None
         elif to_build:
-            pdfs, failures = _convert_all(rendered, staging / "pdf", converter, progress)
+            by_key = {item.document.key: item for item in to_build}
+            pdfs, failures = _convert_all(rendered, staging / "pdf", converter, progress,
+                                          lambda key, pdf: _finalize(by_key[key], pdf))
             report.failed = [(f.key, f.reason) for f in failures]
         unconverted = {key for key, _ in report.failed}
         for folder in changed:
@@ -370,23 +372,40 @@ def _counted(results: Iterable[Any], stage: str, total: int,
         yield result
 
 
+def _finalize(item: _Work, pdf: Path) -> None:
+    """Stamp a freshly converted PDF (on the converter's thread, while LibreOffice works on)."""
+    from .stamp import finalize_pdf
+
+    finalize_pdf(pdf, item.document.properties, item.revision)
+
+
 def _convert_all(rendered: dict[str, Path], target: Path, converter: Converter,
-                 progress: ProgressCallback | None) -> tuple[dict[str, Path], list[Failure]]:
-    """Convert the rendered files with the chosen converter; failures are named, not fatal."""
-    from .convert import Job
+                 progress: ProgressCallback | None, finalize: Callable[[str, Path], None]
+                 ) -> tuple[dict[str, Path], list[Failure]]:
+    """Convert the rendered files and stamp each PDF as it comes; failures are named."""
+    from .convert import Failure, Job
 
     target.mkdir(parents=True)
     conversions = [Job(key, source, target / f"{key}.pdf") for key, source in rendered.items()]
     lock = threading.Lock()
     done = [0]
 
-    def tick(_: object) -> None:
+    stamp_failures: list[Failure] = []
+
+    def tick(job: Job) -> None:
+        if job.target.exists():
+            try:
+                finalize(job.key, job.target)
+            except Exception as exc:  # a PDF LibreOffice wrote but that cannot be read back
+                job.target.unlink()
+                with lock:
+                    stamp_failures.append(Failure(job.key, f"PDF не читается: {exc}"))
         with lock:
             done[0] += 1
             if progress is not None:
                 progress("convert", done[0], len(conversions))
 
-    failures = converter.convert(conversions, tick)
+    failures = converter.convert(conversions, tick) + stamp_failures
     failed = {failure.key for failure in failures}
     return {job.key: job.target for job in conversions if job.key not in failed}, failures
 
@@ -412,7 +431,6 @@ def _assemble(folder: FolderPlan, out: Path, work: dict[str, _Work], rendered: d
             shutil.copyfile(rendered[document.key], docx)
             if document.key in pdfs:
                 shutil.copyfile(pdfs[document.key], pdf)
-                finalize_pdf(pdf, document.properties, item.revision)
         else:
             for name in (docx.name, pdf.name):
                 if (previous / name).exists():
