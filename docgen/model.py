@@ -516,11 +516,15 @@ class Reserve(BaseModel):
     candidates: dict[str, Candidate]
     interviews: InterviewsFile
     plans: PlansFile
+    _by_candidate: dict[str, list[Interview]] | None = PrivateAttr(default=None)
 
     def interviews_of(self, candidate: Candidate) -> list[Interview]:
         """The candidate's interviews, oldest first."""
-        return sorted((i for i in self.interviews.interviews if i.candidate.id == candidate.id),
-                      key=lambda interview: interview.date)
+        if self._by_candidate is None:
+            self._by_candidate = {}
+            for interview in sorted(self.interviews.interviews, key=lambda i: i.date):
+                self._by_candidate.setdefault(interview.candidate.id, []).append(interview)
+        return self._by_candidate.get(candidate.id, [])
 
     def included(self) -> list[Candidate]:
         """Candidates included in the reserve."""

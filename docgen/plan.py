@@ -180,11 +180,14 @@ def _school_folders(bundle: OrderBundle, registry: Registry,
     assert campaign is not None
     issuer = bundle.order.issuer
     activities = bundle.activities()
+    by_school: dict[str, list[Candidate]] = {}
+    for candidate in reserve.candidates.values() if reserve else []:
+        by_school.setdefault(candidate.school.id, []).append(candidate)
     folders = []
     for school in registry.schools():
         folder = Path("outbox") / school.id
         nomination = campaign.nomination_request
-        own = [c for c in (reserve.candidates.values() if reserve else []) if c.school.id == school.id]
+        own = by_school.get(school.id, [])
         documents = [Planned(
             folder, "nomination-request", DocumentKind.NOMINATION_REQUEST,
             "letter-nomination.docx",
