@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import multiprocessing
 import os
 import shutil
@@ -32,8 +31,6 @@ from .vcs import Revision
 
 if TYPE_CHECKING:
     from .convert import Converter, Failure
-
-log = logging.getLogger(__name__)
 
 TEMPLATES = Path("templates")
 TRACKED = (Path("content"), TEMPLATES)
@@ -138,27 +135,28 @@ def build(root: Path, out: Path, *, strict: bool = False, pdf: bool = True,
     jobs = jobs or os.cpu_count() or 1
     whole = select is None and revision is None
     inputs = inputs_digest(root, TRACKED, vcs.head(root), {"pdf": pdf}) if whole else None
+    state = State(out)
     if whole and not force:
-        unchanged = _unchanged(out, inputs, started)
+        unchanged = _unchanged(out, state, inputs, started)
         if unchanged is not None:
             return unchanged
     converter_or_problem = _start_converter(pdf, converter, soffice, jobs, timeout)
     try:
-        return _build(root, out, strict=strict, pdf=pdf, revision=revision, select=select,
-                      force=force, jobs=jobs, converter=converter_or_problem,
+        return _build(root, out, state, strict=strict, pdf=pdf, revision=revision,
+                      select=select, force=force, jobs=jobs, converter=converter_or_problem,
                       progress=progress, started=started, inputs=inputs)
     finally:
         if not isinstance(converter_or_problem, str):
             converter_or_problem.close()
 
 
-def _unchanged(out: Path, inputs: str | None, started: float) -> BuildReport | None:
+def _unchanged(out: Path, state: State, inputs: str | None,
+               started: float) -> BuildReport | None:
     """The report of a build with nothing to do, if nothing changed since the last one.
 
     Every file of content/ and templates/ is hashed with the commit, so this needs no
     loading of content; the outputs must all still be there as they were written.
     """
-    state = State(out)
     if inputs is None or state.inputs != inputs or not state.all_intact(out):
         return None
     report = BuildReport(warnings=state.warnings, skipped=len(state.records), draft=state.drafts)
@@ -185,7 +183,7 @@ def _start_converter(pdf: bool, spec: str | None, soffice: str | None, jobs: int
     return converter
 
 
-def _build(root: Path, out: Path, *, strict: bool, pdf: bool, revision: Revision | None,
+def _build(root: Path, out: Path, state: State, *, strict: bool, pdf: bool, revision: Revision | None,
            select: set[str] | None, force: bool, jobs: int, converter: Converter | str,
            progress: ProgressCallback | None, started: float,
            inputs: str | None) -> BuildReport:
@@ -196,7 +194,6 @@ def _build(root: Path, out: Path, *, strict: bool, pdf: bool, revision: Revision
                    for f in folders]
         folders = [f for f in folders if f.documents]
     out.mkdir(parents=True, exist_ok=True)
-    state = State(out)
     work = _decide(root, out, folders, state, revision, pdf=pdf, force=force,
                    whole=select is None)
     report = BuildReport(warnings=warnings)

@@ -113,7 +113,7 @@ def issue(root: Path, document_id: str, *, today: dt.date,
     register = load_register(root)
     for earlier in register.of(document_id):
         if earlier.edition == target.properties.edition:
-            changed = vcs.changed(root, earlier.commit, commit, _sources(root, document_id))
+            changed = vcs.changed(root, earlier.commit, commit, _sources(folders, document_id))
             raise EditionError(
                 f"редакция {earlier.edition} документа {document_id} уже издана "
                 f"{earlier.issued:%d.%m.%Y} (коммит {earlier.commit[:10]}) и не перезаписывается"
@@ -221,16 +221,19 @@ def history(root: Path, document_id: str) -> History:
     folders = plan_project(root)
     _find(folders, document_id)
     editions = list(reversed(load_register(root).of(document_id)))
-    return History(editions, vcs.log(root, _sources(root, document_id)))
+    return History(editions, vcs.log(root, _sources(folders, document_id)))
 
 
-def _sources(root: Path, document_id: str) -> list[Path]:
+def _sources(folders: list[FolderPlan], document_id: str) -> list[Path]:
     """The content a document is made from, by where the document goes."""
     parts = document_id.split("/")
     if parts[0] == "orders":
-        amendments = [p.relative_to(root) for p in (root / "content/orders").glob("*/amendment.yaml")
-                      if f"amends: {parts[1]}" in p.read_text(encoding="utf-8")]
-        return [Path("content/orders") / parts[1], Path("content/registry"), *amendments]
+        amending = {bundle.slug for folder in folders
+                    if folder.folder == Path("orders") / parts[1]
+                    for document in folder.documents
+                    for bundle in document.context.get("amendments", [])}
+        return [Path("content/orders") / parts[1], Path("content/registry"),
+                *(Path("content/orders") / slug / "amendment.yaml" for slug in sorted(amending))]
     if parts[0] == "outbox":
         return [Path("content/registry"), Path("content/orders"), Path("content/reserve")]
     return [Path("content/reserve"), Path("content/registry")]

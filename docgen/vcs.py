@@ -53,9 +53,8 @@ def head(root: Path) -> str | None:
 
 def revision(root: Path) -> Revision:
     """The commit of `root` and whether content/ or templates/ have uncommitted changes."""
-    try:
-        commit = git(root, "rev-parse", "--verify", "HEAD").strip()
-    except VcsError:
+    commit = head(root)
+    if commit is None:
         return Revision(None, True)
     status = git(root, "status", "--porcelain", "--", *TRACKED)
     return Revision(commit, bool(status.strip()))
