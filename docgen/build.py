@@ -12,11 +12,10 @@ import multiprocessing
 import os
 import shutil
 import tempfile
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -205,14 +204,17 @@ def _build(root: Path, out: Path, state: State, *, strict: bool, pdf: bool, revi
     try:
         to_build = [work[d.document_id] for f in changed for d in f.documents
                     if work[d.document_id].action == Action.BUILD]
-        rendered = _render_all(root, to_build, staging / "render", jobs, progress)
+        rendered: dict[str, Path] = {}
+        renders = _recorded(_render_all(root, to_build, staging / "render", jobs, progress),
+                            rendered)
         pdfs: dict[str, Path] = {}
         if isinstance(converter, str):
+            list(renders)
             report.pdf_skipped = converter if pdf and to_build else None
         elif to_build:
             by_key = {item.document.key: item for item in to_build}
-            pdfs, failures = _convert_all(rendered, staging / "pdf", converter, progress,
-                                          lambda key, pdf: _finalize(by_key[key], pdf))
+            pdfs, failures = _convert_all(renders, len(to_build), staging / "pdf", converter,
+                                          progress, lambda key, pdf: _finalize(by_key[key], pdf))
             report.failed = [(f.key, f.reason) for f in failures]
         unconverted = {key for key, _ in report.failed}
         for folder in changed:
@@ -328,36 +330,49 @@ def _render_one(index: int) -> tuple[str, list[Problem] | None]:
 
 
 def _render_all(root: Path, work: list[_Work], target: Path, jobs: int,
-                progress: ProgressCallback | None) -> dict[str, Path]:
-    """Render DOCX files on every core; each template is compiled once per worker."""
+                progress: ProgressCallback | None) -> Iterator[tuple[str, Path]]:
+    """Render DOCX files on every core, yielding each as it is written; each template is
+    compiled once per worker. Problems are raised together once all are rendered."""
     if not work:
-        return {}
+        return
     from .render import Renderer
 
     target.mkdir(parents=True)
     _RENDER.update(work=work, target=target, renderer=Renderer(root / TEMPLATES, TEMPLATES))
     problems: list[Problem] = []
-    rendered: dict[str, Path] = {}
     try:
         if jobs > 1 and len(work) >= PARALLEL_FROM:
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(jobs, mp_context=context) as pool:
-                results = list(_counted(pool.map(_render_one, range(len(work)),
-                                                 chunksize=max(1, len(work) // (jobs * 8))),
-                                        "render", len(work), progress))
+                chunk = max(1, min(8, len(work) // (jobs * 8)))
+                yield from _rendered(_counted(pool.map(_render_one, range(len(work)),
+                                                       chunksize=chunk),
+                                              "render", len(work), progress), target, problems)
         else:
-            results = list(_counted(map(_render_one, range(len(work))), "render", len(work),
-                                    progress))
+            yield from _rendered(_counted(map(_render_one, range(len(work))), "render",
+                                          len(work), progress), target, problems)
     finally:
         _RENDER.clear()
+    if problems:
+        raise ContentError(problems)
+
+
+def _rendered(results: Iterable[tuple[str, list[Problem] | None]], target: Path,
+              problems: list[Problem]) -> Iterator[tuple[str, Path]]:
+    """The rendered files of `results`; the problems of the others go to `problems`."""
     for key, found in results:
         if found:
             problems.extend(p for p in found if p not in problems)
         else:
-            rendered[key] = target / f"{key}.docx"
-    if problems:
-        raise ContentError(problems)
-    return rendered
+            yield key, target / f"{key}.docx"
+
+
+def _recorded(renders: Iterable[tuple[str, Path]],
+              into: dict[str, Path]) -> Iterator[tuple[str, Path]]:
+    """Pass rendered files through, keeping each in `into`."""
+    for key, path in renders:
+        into[key] = path
+        yield key, path
 
 
 def _counted(results: Iterable[Any], stage: str, total: int,
@@ -376,35 +391,42 @@ def _finalize(item: _Work, pdf: Path) -> None:
     finalize_pdf(pdf, item.document.properties, item.revision)
 
 
-def _convert_all(rendered: dict[str, Path], target: Path, converter: Converter,
-                 progress: ProgressCallback | None, finalize: Callable[[str, Path], None]
+def _convert_all(renders: Iterable[tuple[str, Path]], expected: int, target: Path,
+                 converter: Converter, progress: ProgressCallback | None,
+                 finalize: Callable[[str, Path], None]
                  ) -> tuple[dict[str, Path], list[Failure]]:
-    """Convert the rendered files and stamp each PDF as it comes; failures are named."""
+    """Convert files as they are rendered and stamp each PDF as it comes; failures are named.
+
+    Stamping runs on a thread of its own, so that LibreOffice never waits for it.
+    """
     from .convert import Failure, Job
 
     target.mkdir(parents=True)
-    conversions = [Job(key, source, target / f"{key}.pdf") for key, source in rendered.items()]
-    lock = threading.Lock()
+    converted: dict[str, Path] = {}
+    stamp_failures: list[Failure] = []
     done = [0]
 
-    stamp_failures: list[Failure] = []
-
-    def tick(job: Job) -> None:
+    def stamp(job: Job) -> None:
         if job.target.exists():
             try:
                 finalize(job.key, job.target)
+                converted[job.key] = job.target
             except Exception as exc:  # a PDF LibreOffice wrote but that cannot be read back
                 job.target.unlink()
-                with lock:
-                    stamp_failures.append(Failure(job.key, f"PDF не читается: {exc}"))
-        with lock:
-            done[0] += 1
-            if progress is not None:
-                progress("convert", done[0], len(conversions))
+                stamp_failures.append(Failure(job.key, f"PDF не читается: {exc}"))
+        done[0] += 1
+        if progress is not None:
+            progress("convert", done[0], expected)
 
-    failures = converter.convert(conversions, tick) + stamp_failures
-    failed = {failure.key for failure in failures}
-    return {job.key: job.target for job in conversions if job.key not in failed}, failures
+    jobs = (Job(key, source, target / f"{key}.pdf") for key, source in renders)
+    with ThreadPoolExecutor(1) as stamper:
+        def stamp_later(job: Job) -> None:
+            stamper.submit(stamp, job)
+
+        failures = converter.convert(jobs, stamp_later, expected)
+    failed = {failure.key for failure in failures} | {f.key for f in stamp_failures}
+    return {key: path for key, path in converted.items() if key not in failed}, \
+        failures + stamp_failures
 
 
 def _assemble(folder: FolderPlan, out: Path, work: dict[str, _Work], rendered: dict[str, Path],

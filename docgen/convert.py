@@ -22,7 +22,7 @@ import tempfile
 import threading
 import time
 import xmlrpc.client
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sized
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -70,8 +70,10 @@ class Converter(Protocol):
     def prestart(self, count: int = 1) -> None:
         """Begin starting LibreOffice in the background, before the documents are ready."""
 
-    def convert(self, jobs: list[Job], progress: Progress) -> list[Failure]:
-        """Convert all jobs; return the ones that failed after their retry."""
+    def convert(self, jobs: Iterable[Job], progress: Progress,
+                expected: int | None = None) -> list[Failure]:
+        """Convert jobs as `jobs` yields them (`expected` of them, by default all of a
+        list); return the ones that failed after their retry."""
 
     def close(self) -> None:
         """Stop whatever the converter started."""
@@ -120,38 +122,81 @@ def _kill_group(process: subprocess.Popen[bytes]) -> None:
     process.wait()
 
 
-def _drain(jobs: list[Job], workers: int, work: Callable[[int, Job], str | None],
-           progress: Progress) -> list[Failure]:
-    """Run jobs on `workers` threads; each job gets one retry; return the failures."""
-    pending: queue.Queue[tuple[Job, int]] = queue.Queue()
-    for job in jobs:
-        pending.put((job, 1))
-    failures: list[Failure] = []
-    lock = threading.Lock()
+class _Dispatcher:
+    """Jobs handed to worker threads as they arrive; a failed job is retried once.
 
-    def loop(worker: int) -> None:
+    Jobs can be submitted while earlier ones convert, so that LibreOffice starts on the
+    first document while the others are still being rendered.
+    """
+
+    def __init__(self, workers: int, work: Callable[[int, Job], str | None], progress: Progress,
+                 ready: Callable[[int], None] = lambda worker: None):
+        self.pending: queue.Queue[tuple[Job, int] | None] = queue.Queue()
+        self.work, self.progress, self.ready = work, progress, ready
+        self.failures: list[Failure] = []
+        self.lock = threading.Lock()
+        self.threads = [threading.Thread(target=self._loop, args=(index,), daemon=True)
+                        for index in range(workers)]
+        for thread in self.threads:
+            thread.start()
+
+    def submit(self, job: Job) -> None:
+        self.pending.put((job, 1))
+
+    def _loop(self, worker: int) -> None:
+        self.ready(worker)  # a worker still starting takes no job that another could do
+        while (item := self.pending.get()) is not None:
+            job, attempt = item
+            error = self.work(worker, job)
+            if error is not None and attempt == 1:
+                self.pending.put((job, 2))
+            else:
+                if error is not None:
+                    with self.lock:
+                        self.failures.append(Failure(job.key, error))
+                self.progress(job)
+            self.pending.task_done()
+        self.pending.task_done()
+
+    def finish(self) -> list[Failure]:
+        """Wait for every submitted job (retries included); return the failures."""
+        self.pending.join()
+        return self._stop()
+
+    def cancel(self) -> None:
+        """Drop the jobs not yet started and let the threads end."""
         while True:
             try:
-                job, attempt = pending.get_nowait()
+                self.pending.get_nowait()
+                self.pending.task_done()
             except queue.Empty:
-                return
-            error = work(worker, job)
-            if error is None:
-                progress(job)
-            elif attempt == 1:
-                pending.put((job, 2))
-            else:
-                with lock:
-                    failures.append(Failure(job.key, error))
-                progress(job)
+                break
+        self._stop()
 
-    threads = [threading.Thread(target=loop, args=(index,), daemon=True)
-               for index in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return failures
+    def _stop(self) -> list[Failure]:
+        for _ in self.threads:
+            self.pending.put(None)
+        for thread in self.threads:
+            thread.join()
+        return self.failures
+
+
+def _count(jobs: Iterable[Job], expected: int | None) -> int:
+    """How many jobs will come: `expected`, or the length of a list."""
+    if expected is not None:
+        return expected
+    return len(jobs) if isinstance(jobs, Sized) else SMALL_RUN
+
+
+def _dispatch(jobs: Iterable[Job], dispatcher: _Dispatcher) -> list[Failure]:
+    """Submit jobs as the iterable yields them; if it raises, stop and pass it on."""
+    try:
+        for job in jobs:
+            dispatcher.submit(job)
+    except BaseException:
+        dispatcher.cancel()
+        raise
+    return dispatcher.finish()
 
 
 class _Worker:
@@ -264,20 +309,24 @@ class LocalPool:
             thread.start()
             self.starting.append(thread)
 
-    def convert(self, jobs: list[Job], progress: Progress) -> list[Failure]:
-        if not jobs:
+    def convert(self, jobs: Iterable[Job], progress: Progress,
+                expected: int | None = None) -> list[Failure]:
+        count = _count(jobs, expected)
+        if not count:
             return []
-        wanted = 1 if len(jobs) < SMALL_RUN else len(self.workers)
+        wanted = 1 if count < SMALL_RUN else len(self.workers)
         self.prestart(max(0, wanted - len(self.starting)))
 
         def work(index: int, job: Job) -> str | None:
-            self.starting[index].join()  # each worker joins in as soon as it is up
             try:
                 return self.workers[index].convert(job, self.timeout)
             except ConversionError as exc:
                 return str(exc)
 
-        return _drain(jobs, len(self.starting), work, progress)
+        def ready(index: int) -> None:  # each worker joins in as soon as it is up
+            self.starting[index].join()
+
+        return _dispatch(jobs, _Dispatcher(len(self.starting), work, progress, ready))
 
     def close(self) -> None:
         for worker in self.workers:
@@ -318,8 +367,9 @@ class RemotePool:
     def prestart(self, count: int = 1) -> None:
         """Remote servers are already running."""
 
-    def convert(self, jobs: list[Job], progress: Progress) -> list[Failure]:
-        return _drain(jobs, len(self.addresses), self._convert, progress)
+    def convert(self, jobs: Iterable[Job], progress: Progress,
+                expected: int | None = None) -> list[Failure]:
+        return _dispatch(jobs, _Dispatcher(len(self.addresses), self._convert, progress))
 
     def close(self) -> None:
         """Remote servers outlive the run."""
@@ -335,7 +385,9 @@ class BatchConverter:
     def prestart(self, count: int = 1) -> None:
         """A batch starts LibreOffice when it has all its documents."""
 
-    def convert(self, jobs: list[Job], progress: Progress) -> list[Failure]:
+    def convert(self, jobs: Iterable[Job], progress: Progress,
+                expected: int | None = None) -> list[Failure]:
+        jobs = list(jobs)  # a batch starts when it has all its documents
         if not jobs:
             return []
         outdir = Path(tempfile.mkdtemp(prefix="docgen-batch-"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import difflib
 import re
 import zipfile
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from docx import Document
+from docx.document import Document as WordDocument
 from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
@@ -49,6 +51,30 @@ class _Environment(SandboxedEnvironment):
         return self._compiled[source]
 
 
+class _Template(DocxTemplate):
+    """A docxtpl template that starts from a parsed copy and patches each XML source once.
+
+    Parsing the DOCX and docxtpl's tag clean-up (a dozen regular expressions over the
+    whole body) give the same result for every document made from a template, so they
+    are done once per template and process; each document gets a deep copy.
+    """
+
+    def __init__(self, pristine: WordDocument, patched: dict[str, str]):
+        super().__init__(template_file="")
+        self._pristine = pristine
+        self._patched = patched
+
+    def init_docx(self, reload: bool = True) -> None:
+        if not self.docx or (self.is_rendered and reload):
+            self.docx = copy.deepcopy(self._pristine)
+            self.is_rendered = False
+
+    def patch_xml(self, src_xml: str) -> str:
+        if src_xml not in self._patched:
+            self._patched[src_xml] = super().patch_xml(src_xml)
+        return self._patched[src_xml]
+
+
 def environment() -> SandboxedEnvironment:
     """The Jinja environment every template renders in."""
     return _Environment()
@@ -61,6 +87,8 @@ class Renderer:
         self.templates = templates
         self.shown_as = shown_as
         self.env = environment()
+        self._parsed: dict[str, WordDocument] = {}
+        self._patched: dict[str, str] = {}
 
     def render(self, template: str, context: dict[str, Any], dest: Path,
                properties: Properties, revision: Revision) -> None:
@@ -89,13 +117,15 @@ class Renderer:
             return exc.problems
         return []
 
-    def _render(self, template: str, context: dict[str, Any]) -> DocxTemplate:
+    def _render(self, template: str, context: dict[str, Any]) -> _Template:
         path = self.templates / template
         if not path.is_file():
             raise ContentError([self._problem(
                 template, None, f"шаблон не найден: {self.shown_as / template}")])
-        document = DocxTemplate(path)
         try:
+            if template not in self._parsed:
+                self._parsed[template] = Document(str(path))
+            document = _Template(self._parsed[template], self._patched)
             document.render(context, jinja_env=self.env, autoescape=True)
         except TemplateError as exc:
             raise ContentError([self._template_problem(template, path, exc)]) from None

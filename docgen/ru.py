@@ -43,6 +43,7 @@ def date_quoted(value: dt.date) -> str:
     return f"«{value.day:02d}»{NBSP}" + format_date(value, "MMMM y", locale="ru") + NBSP + "года"
 
 
+@lru_cache(maxsize=4096)
 def typograph(text: str) -> str:
     """Apply Russian typography: «ёлочки», dashes and non-breaking spaces."""
     text = _CONTROL.sub(" ", text)
@@ -101,6 +102,7 @@ def _morph() -> pymorphy3.MorphAnalyzer:
     return pymorphy3.MorphAnalyzer()
 
 
+@lru_cache(maxsize=4096)
 def inflect_surname(surname: str, gender: str, case: str) -> str:
     """The surname in `case` ("nominative", "genitive", "dative") for a person of `gender`."""
     if case == "nominative":
@@ -109,6 +111,7 @@ def inflect_surname(surname: str, gender: str, case: str) -> str:
     return _petrovich().make(NamePart.LASTNAME, sex, _PETROVICH_CASES[case], surname)
 
 
+@lru_cache(maxsize=4096)
 def inflect_phrase(phrase: str, case: str) -> str:
     """A position or group name in `case`: its head noun and the words agreeing with it."""
     if case == "nominative":
@@ -163,6 +166,7 @@ def _inflect_word(word: str, grammeme: str,
     return None, False
 
 
+@lru_cache(maxsize=4096)
 def agree_with_number(word: str, count: int) -> str:
     """The noun in the form that goes with the number: год → «года» for 4, «лет» for 16."""
     form = _morph().parse(word)[0].make_agree_with_number(count).word

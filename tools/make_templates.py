@@ -330,9 +330,22 @@ def _trim_styles(document: Document) -> None:
             part.drop_rel(rel_id)
 
 
+def _drop_leftovers(document: Document) -> None:
+    """Drop what python-docx's default document brings along: a thumbnail of another
+    document (shown as the file's preview) and an empty bibliography part."""
+    package = document.part.package
+    for rel_id, relationship in list(package.rels.items()):
+        if relationship.reltype.endswith("/thumbnail"):
+            package.rels.pop(rel_id)
+    for rel_id, relationship in list(document.part.rels.items()):
+        if relationship.reltype.endswith("/customXml"):
+            document.part.drop_rel(rel_id)
+
+
 def save(document: Document, path: Path, title: str) -> None:
     """Save with fixed properties and zip entries, so that regenerating changes nothing."""
     _trim_styles(document)
+    _drop_leftovers(document)
     properties = document.core_properties
     properties.title = title
     properties.author = "docgen"
