@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 UNO_VENV := .venv-uno
-DEBIAN_PACKAGES := libreoffice-writer-nogui fonts-liberation2 hyphen-ru poppler-utils \
+DEBIAN_PACKAGES := libreoffice-writer-nogui fonts-liberation2 hyphen-ru poppler-utils libjemalloc2 \
 	python3-uno python3-venv
 
 .PHONY: documents test check templates system gitdiff bench clean

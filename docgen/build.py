@@ -1,7 +1,8 @@
 """The build: load → validate → plan → render → convert → assemble, written atomically.
 
-Rendering, conversion and assembly import their libraries when there is work for them,
-so that a build with nothing to do finishes quickly.
+Loading, rendering, conversion and assembly import their libraries when there is work
+for them, so that a build with nothing to do finishes quickly and LibreOffice starts
+before the content is loaded.
 """
 
 from __future__ import annotations
@@ -21,19 +22,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__, vcs
-from .content import load_project
 from .errors import ContentError, LibreOfficeMissing, Problem, Severity
 from .incremental import Action, Fingerprints, State, inputs_digest
-from .model import DOCUMENT_NAMES, Project
-from .plan import OUTPUT_ROOTS, FolderPlan, Planned, plan
 from .vcs import Revision
 
 if TYPE_CHECKING:
     from .convert import Converter, Failure
+    from .model import Project
+    from .plan import FolderPlan, Planned
 
 TEMPLATES = Path("templates")
 TRACKED = (Path("content"), TEMPLATES)
-PARALLEL_FROM = 12  # fewer documents render faster than worker processes start
+CACHE = Path(".cache")  # under the output folder: documents' input digests at commits
+PARALLEL_FROM = 100  # below this, this process renders faster than LibreOffice converts
 
 
 ProgressCallback = Callable[[str, int, int], None]
@@ -58,6 +59,9 @@ class BuildReport:
 
 def _load(root: Path, strict: bool) -> tuple[Project, list[FolderPlan], list[Problem]]:
     """The project, its plan, and the warnings; with `strict`, warnings are errors."""
+    from .content import load_project
+    from .plan import plan
+
     project, warnings = load_project(root)
     folders = plan(project)
     warnings = warnings + _unproduced(project, folders)
@@ -69,6 +73,8 @@ def _load(root: Path, strict: bool) -> tuple[Project, list[FolderPlan], list[Pro
 
 def _unproduced(project: Project, folders: list[FolderPlan]) -> list[Problem]:
     """Roadmap activities naming document kinds of which the build makes none."""
+    from .model import DOCUMENT_NAMES
+
     made = {document.kind for folder in folders for document in folder.documents}
     problems = []
     for bundle in project.orders:
@@ -189,6 +195,8 @@ def _build(root: Path, out: Path, state: State, *, strict: bool, pdf: bool, revi
     """The build proper, with its converter already chosen (see build)."""
     _, folders, warnings = _load(root, strict)
     if select is not None:
+        from .plan import FolderPlan
+
         folders = [FolderPlan(f.folder, [d for d in f.documents if d.document_id in select])
                    for f in folders]
         folders = [f for f in folders if f.documents]
@@ -283,7 +291,7 @@ def _decide(root: Path, out: Path, folders: list[FolderPlan], state: State,
 
 
 def _committed_path(out: Path, commit: str) -> Path:
-    return out / ".cache" / f"committed-{commit}-{__version__}.json"
+    return out / CACHE / f"committed-{commit}-{__version__}.json"
 
 
 def _save_committed(out: Path, commit: str, digests: dict[str, str]) -> None:
@@ -485,6 +493,8 @@ def _publish(staged: Path, final: Path) -> None:
 
 def _remove_unplanned(out: Path, planned: set[Path]) -> list[Path]:
     """Delete output folders whose school, candidate or order is gone from the content."""
+    from .plan import OUTPUT_ROOTS
+
     removed = []
     for root in OUTPUT_ROOTS:
         for folder in sorted((out / root).glob("*")) if (out / root).is_dir() else []:

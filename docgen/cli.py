@@ -300,5 +300,13 @@ _COMMANDS = {"issue": _issue, "verify": _verify, "diff": _diff, "history": _hist
 
 
 def run() -> None:
-    """Console-script entry point."""
-    sys.exit(main())
+    """Console-script entry point; exits without tearing the interpreter down.
+
+    Everything docgen starts is stopped and every file closed before `main` returns;
+    freeing the loaded content object by object would only add a fifth of a second.
+    """
+    code = main()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

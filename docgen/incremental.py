@@ -9,13 +9,13 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from pydantic import BaseModel
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .errors import Problem, Severity
-from .plan import Planned
+
+if TYPE_CHECKING:
+    from .plan import Planned
 
 STATE = ".state.json"
 
@@ -55,7 +55,7 @@ class Fingerprints:
 
     def _value(self, value: Any) -> str:
         """A digest of a context value; models shared by many documents are dumped once."""
-        if isinstance(value, BaseModel):
+        if hasattr(value, "model_dump_json"):  # a content model, shared by many documents
             key = id(value)
             if key not in self._memo:
                 dumped = value.model_dump_json().encode()

@@ -16,7 +16,7 @@ import uno_worker  # noqa: E402 (found through the path set just above)
 def main():
     """Serve like uno_worker, but hang once."""
     soffice, profile = sys.argv[1], sys.argv[2]
-    desktop = uno_worker._start(soffice, profile, f"docgen-test-{os.getpid()}")
+    _, desktop = uno_worker._start(soffice, profile, f"docgen-test-{os.getpid()}")
     print(json.dumps({"ready": True}), flush=True)
     marker = os.environ["HANG_MARKER"]
     for line in sys.stdin:

@@ -141,3 +141,54 @@ def test_an_unreachable_unoserver_is_named_for_each_document(tmp_path: Path) -> 
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.count("Не удалось преобразовать в PDF") == 20
     assert "unoserver 127.0.0.1:9" in result.stderr
+
+
+def test_libreoffice_runs_with_jemalloc_and_keeps_a_ready_profile(tmp_path: Path) -> None:
+    from docgen.convert import ProfileCache
+
+    profiles = ProfileCache(tmp_path / "cache", find_soffice())
+    for run in range(2):
+        pool = LocalPool(find_soffice(), workers=1, timeout=60, profiles=profiles)
+        try:
+            pool.prestart(1)
+            pool.starting[0].join()
+            profile = pool.workers[0].profile
+            assert profile is not None
+            # a new profile makes LibreOffice run its first-start graphics tests; a kept one not
+            assert (profile / "user/GraphicsRenderTests.log").exists() == (run == 0)
+            found = subprocess.run(["pgrep", "-f", f"soffice.bin.*{profile.name}"],
+                                   capture_output=True, text=True, check=False).stdout.split()
+            maps = Path(f"/proc/{found[0]}/maps").read_text(encoding="utf-8")
+            assert "libjemalloc" in maps  # make installs libjemalloc2 with LibreOffice
+        finally:
+            pool.close()
+        assert profiles.ready()  # the first run kept its profile for the next
+    assert _soffice_processes() == []
+
+
+def test_a_kept_profile_that_fails_is_dropped_and_libreoffice_starts_anew(
+        tmp_path: Path) -> None:
+    from docgen.convert import ProfileCache
+
+    profiles = ProfileCache(tmp_path / "cache", find_soffice())
+    (profiles.path / "user").mkdir(parents=True)
+    (profiles.path / "user/damaged").write_text("", encoding="utf-8")
+    worker = tmp_path / "worker.py"  # a worker that cannot start on the damaged profile
+    worker.write_text(
+        "import os, runpy, sys, urllib.parse\n"
+        "profile = urllib.parse.urlparse(sys.argv[2]).path\n"
+        "if os.path.exists(os.path.join(profile, 'user', 'damaged')):\n"
+        "    sys.exit(1)\n"
+        f"runpy.run_path({str(Path(docgen.__file__).with_name('uno_worker.py'))!r},"
+        " run_name='__main__')\n", encoding="utf-8")
+    pool = LocalPool(find_soffice(), workers=1, timeout=60,
+                     command=[SYSTEM_PYTHON, str(worker)], profiles=profiles)
+    try:
+        pool.prestart(1)
+        pool.starting[0].join()
+        assert pool.workers[0].process is not None and pool.workers[0].process.poll() is None
+        assert not profiles.ready()  # the damaged profile is gone
+    finally:
+        pool.close()
+    assert profiles.ready() and not (profiles.path / "user/damaged").exists()
+    assert _soffice_processes() == []

@@ -102,12 +102,14 @@ def make_region(target: Path, schools: int) -> None:
 
 
 MEASURE = """
-import json, resource, sys
+import json, os, resource, sys
 from docgen.cli import main
 code = main(sys.argv[1:])
 print(json.dumps({"code": code,
                   "self_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                  "children_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+                  "children_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}),
+      flush=True)
+os._exit(0)  # as the docgen command exits
 """
 
 
