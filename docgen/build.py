@@ -23,11 +23,12 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__, vcs
 from .errors import ContentError, LibreOfficeMissing, Problem, Severity
-from .incremental import Action, Fingerprints, State, inputs_digest
+from .incremental import Action, State, inputs_digest
 from .vcs import Revision
 
 if TYPE_CHECKING:
     from .convert import Converter, Failure
+    from .dependencies import Fingerprints, Selection
     from .model import Project
     from .plan import FolderPlan, Planned
 
@@ -113,14 +114,20 @@ def check(root: Path, strict: bool = False) -> list[Problem]:
     return warnings
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Work:
-    """A document of this run with what to do with it and how to stamp it."""
+    """A document of this run: what it is made from, how to stamp it, what to do with it."""
 
     document: Planned
-    render: str
+    selection: Selection  # the part of its context it was last made from
+    fingerprint: str
+    render: str  # the fingerprint with the draft flag: equal renders, equal bytes
     revision: Revision
     action: Action
+
+
+def _render_digest(fingerprint: str, revision: Revision) -> str:
+    return hashlib.sha256(f"{fingerprint}:{revision.draft}".encode()).hexdigest()
 
 
 def build(root: Path, out: Path, *, strict: bool = False, pdf: bool = True,
@@ -201,8 +208,8 @@ def _build(root: Path, out: Path, state: State, *, strict: bool, pdf: bool, revi
                    for f in folders]
         folders = [f for f in folders if f.documents]
     out.mkdir(parents=True, exist_ok=True)
-    work = _decide(root, out, folders, state, revision, pdf=pdf, force=force,
-                   whole=select is None)
+    fingerprints, work, clean_commit = _decide(root, out, folders, state, revision, pdf=pdf,
+                                               force=force, whole=select is None)
     report = BuildReport(warnings=warnings)
     report.draft = sum(1 for item in work.values() if item.revision.draft)
     report.documents = Counter(d.kind for f in folders for d in f.documents)
@@ -213,8 +220,9 @@ def _build(root: Path, out: Path, state: State, *, strict: bool, pdf: bool, revi
         to_build = [work[d.document_id] for f in changed for d in f.documents
                     if work[d.document_id].action == Action.BUILD]
         rendered: dict[str, Path] = {}
+        selections: dict[str, Selection] = {}
         renders = _recorded(_render_all(root, to_build, staging / "render", jobs, progress),
-                            rendered)
+                            rendered, selections)
         pdfs: dict[str, Path] = {}
         if isinstance(converter, str):
             list(renders)
@@ -234,9 +242,16 @@ def _build(root: Path, out: Path, state: State, *, strict: bool, pdf: bool, revi
                 item = work[document.document_id]
                 if document.key in unconverted:
                     state.forget(document.document_id)
-                elif item.action != Action.SKIP:
+                    continue
+                if item.action == Action.BUILD:
+                    _made_from(item, selections[document.key], fingerprints)
+                if item.action != Action.SKIP:
                     state.remember(document, item.render, item.revision.commit,
-                                   out / folder.folder)
+                                   out / folder.folder, item.selection)
+        if clean_commit is not None and not report.failed:
+            _save_committed(out, clean_commit, {
+                document_id: [state.records[document_id].selection, item.fingerprint]
+                for document_id, item in work.items() if document_id in state.records})
         if select is None:
             report.removed = _remove_unplanned(out, {folder.folder for folder in folders})
             for gone in set(state.records) - set(work):
@@ -257,58 +272,83 @@ def _build(root: Path, out: Path, state: State, *, strict: bool, pdf: bool, revi
 
 def _decide(root: Path, out: Path, folders: list[FolderPlan], state: State,
             revision: Revision | None, *, pdf: bool, force: bool,
-            whole: bool) -> dict[str, _Work]:
-    """For each document: its render digest, its stamp, and whether to skip, restamp, build.
+            whole: bool) -> tuple[Fingerprints, dict[str, _Work], str | None]:
+    """For each document: its digests, its stamp, and whether to skip, restamp, build;
+    and the commit whose digests these are, when the whole tree is built clean.
 
-    Without an explicit revision, a document is a draft when its inputs differ from
-    those at the last commit, so that editing one school's entry makes only that
-    school's documents drafts.
+    A document is digested over the part of the content it was last made from (all of
+    it the first time). Without an explicit revision, a document is a draft when that
+    part differs from the last commit, so that editing one school's entry makes only
+    the documents showing what changed drafts.
     """
+    from .dependencies import Fingerprints
+
     fingerprints = Fingerprints(root / TEMPLATES)
-    base = {d.document_id: fingerprints.of(d) for f in folders for d in f.documents}
+    documents = [d for f in folders for d in f.documents]
+    chosen = {d.document_id: state.selection(d.document_id) for d in documents}
+    digests = {d.document_id: fingerprints.of(d, chosen[d.document_id][1]) for d in documents}
+    clean_commit = None
+    committed: dict[str, str] = {}
     if revision is None:
         current = vcs.revision(root)
-        committed: dict[str, str] = {}
         if current.commit and current.dirty:
-            committed = _committed_fingerprints(root, out, current)
-        elif current.commit and whole:  # clean: these are the committed digests
-            _save_committed(out, current.commit, base)
+            committed = _committed_fingerprints(root, out, current, chosen)
+        elif current.commit and whole:
+            clean_commit = current.commit
     work = {}
-    for folder in folders:
-        for document in folder.documents:
-            digest = base[document.document_id]
-            if revision is not None:
-                stamp = revision
-            elif current.commit is None:
-                stamp = Revision(None, True)
-            else:
-                draft = current.dirty and committed.get(document.document_id) != digest
-                stamp = Revision(current.commit, draft)
-            render = hashlib.sha256(f"{digest}:{stamp.draft}".encode()).hexdigest()
-            action = state.decide(document, render, stamp.commit, out, force=force, pdf=pdf)
-            work[document.document_id] = _Work(document, render, stamp, action)
-    return work
+    for document in documents:
+        digest = digests[document.document_id]
+        if revision is not None:
+            stamp = revision
+        elif current.commit is None:
+            stamp = Revision(None, True)
+        else:
+            draft = current.dirty and committed.get(document.document_id) != digest
+            stamp = Revision(current.commit, draft)
+        render = _render_digest(digest, stamp)
+        action = state.decide(document, render, stamp.commit, out, force=force, pdf=pdf)
+        work[document.document_id] = _Work(document, chosen[document.document_id][1], digest,
+                                           render, stamp, action)
+    return fingerprints, work, clean_commit
+
+
+def _made_from(item: _Work, selection: Selection, fingerprints: Fingerprints) -> None:
+    """Take what a document was just rendered from as its selection and digests."""
+    if selection == item.selection:
+        return
+    item.selection = selection
+    item.fingerprint = fingerprints.of(item.document, selection)
+    item.render = _render_digest(item.fingerprint, item.revision)
 
 
 def _committed_path(out: Path, commit: str) -> Path:
     return out / CACHE / f"committed-{commit}-{__version__}.json"
 
 
-def _save_committed(out: Path, commit: str, digests: dict[str, str]) -> None:
-    """Keep the documents' input digests at `commit` for later builds with edits."""
+def _save_committed(out: Path, commit: str, digests: dict[str, list[str]]) -> None:
+    """Keep the documents' digests at `commit`, each with the key of its selection."""
     path = _committed_path(out, commit)
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(digests), encoding="utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(digests), encoding="utf-8")
+    os.replace(temporary, path)
 
 
-def _committed_fingerprints(root: Path, out: Path, current: Revision) -> dict[str, str]:
-    """Documents' input digests at the last commit, computed once per commit."""
+def _committed_fingerprints(root: Path, out: Path, current: Revision,
+                            chosen: dict[str, tuple[str, Selection]]) -> dict[str, str]:
+    """Documents' digests at the last commit over the selections `chosen` (by key); kept
+    per commit, and computed again from the commit when a selection has changed."""
+    from .dependencies import Fingerprints
+
     assert current.commit is not None
     try:
-        return json.loads(_committed_path(out, current.commit).read_text(encoding="utf-8"))
+        kept = json.loads(_committed_path(out, current.commit).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        pass
+        kept = {}
+    found = {document_id: kept[document_id][1] for document_id, (name, _) in chosen.items()
+             if document_id in kept and kept[document_id][0] == name}
+    if len(found) == len(chosen):
+        return found
     with tempfile.TemporaryDirectory(prefix="docgen-head-") as temporary:
         vcs.export(root, current.commit, Path(temporary))
         try:
@@ -316,29 +356,37 @@ def _committed_fingerprints(root: Path, out: Path, current: Revision) -> dict[st
         except ContentError:
             return {}
         fingerprints = Fingerprints(Path(temporary) / TEMPLATES)
-        digests = {d.document_id: fingerprints.of(d) for f in folders for d in f.documents}
-    _save_committed(out, current.commit, digests)
+        digests = {d.document_id: fingerprints.of(d, chosen[d.document_id][1])
+                   for f in folders for d in f.documents if d.document_id in chosen}
+    kept.update({document_id: [chosen[document_id][0], digest]
+                 for document_id, digest in digests.items()})
+    _save_committed(out, current.commit, kept)
     return digests
 
 
 _RENDER: dict[str, Any] = {}
 
 
-def _render_one(index: int) -> tuple[str, list[Problem] | None]:
-    """Render the index-th document of this run (in a worker process, or in this one)."""
+def _render_one(index: int) -> tuple[str, list[Problem] | None, Selection]:
+    """Render the index-th document of this run (in a worker process, or in this one);
+    return its problems, or the part of its context it read."""
+    from .dependencies import select
+    from .model import READS
+
     item: _Work = _RENDER["work"][index]
     document = item.document
     try:
-        _RENDER["renderer"].render(document.template, document.context,
-                                   _RENDER["target"] / f"{document.key}.docx",
-                                   document.properties, item.revision)
+        with READS.open() as reads:
+            _RENDER["renderer"].render(document.template, document.context,
+                                       _RENDER["target"] / f"{document.key}.docx",
+                                       document.properties, item.revision)
     except ContentError as exc:
-        return document.key, exc.problems
-    return document.key, None
+        return document.key, exc.problems, None
+    return document.key, None, select(document.context, reads)
 
 
 def _render_all(root: Path, work: list[_Work], target: Path, jobs: int,
-                progress: ProgressCallback | None) -> Iterator[tuple[str, Path]]:
+                progress: ProgressCallback | None) -> Iterator[tuple[str, Path, Selection]]:
     """Render DOCX files on every core, yielding each as it is written; each template is
     compiled once per worker. Problems are raised together once all are rendered."""
     if not work:
@@ -365,21 +413,22 @@ def _render_all(root: Path, work: list[_Work], target: Path, jobs: int,
         raise ContentError(problems)
 
 
-def _rendered(results: Iterable[tuple[str, list[Problem] | None]], target: Path,
-              problems: list[Problem]) -> Iterator[tuple[str, Path]]:
+def _rendered(results: Iterable[tuple[str, list[Problem] | None, Selection]], target: Path,
+              problems: list[Problem]) -> Iterator[tuple[str, Path, Selection]]:
     """The rendered files of `results`; the problems of the others go to `problems`."""
-    for key, found in results:
+    for key, found, selection in results:
         if found:
             problems.extend(p for p in found if p not in problems)
         else:
-            yield key, target / f"{key}.docx"
+            yield key, target / f"{key}.docx", selection
 
 
-def _recorded(renders: Iterable[tuple[str, Path]],
-              into: dict[str, Path]) -> Iterator[tuple[str, Path]]:
-    """Pass rendered files through, keeping each in `into`."""
-    for key, path in renders:
-        into[key] = path
+def _recorded(renders: Iterable[tuple[str, Path, Selection]], files: dict[str, Path],
+              selections: dict[str, Selection]) -> Iterator[tuple[str, Path]]:
+    """Pass rendered files through, keeping each and what it was made from."""
+    for key, path, selection in renders:
+        files[key] = path
+        selections[key] = selection
         yield key, path
 
 

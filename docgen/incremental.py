@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import enum
 import hashlib
 import json
@@ -15,6 +14,7 @@ from . import __version__
 from .errors import Problem, Severity
 
 if TYPE_CHECKING:
+    from .dependencies import Selection
     from .plan import Planned
 
 STATE = ".state.json"
@@ -28,48 +28,6 @@ class Action(enum.Enum):
     BUILD = "build"
 
 
-class Fingerprints:
-    """Digests of documents' inputs: template, the content they show, version."""
-
-    def __init__(self, templates: Path):
-        self.templates = templates
-        self._template_digests: dict[str, str] = {}
-        self._memo: dict[int, str] = {}
-
-    def of(self, document: Planned) -> str:
-        """The digest of everything `document`'s bytes depend on, except its stamp."""
-        digest = hashlib.sha256()
-        for part in (__version__, document.template,
-                     self._template(document.template), self._value(document.context),
-                     self._value(document.properties.__dict__)):
-            digest.update(part.encode())
-            digest.update(b"\0")
-        return digest.hexdigest()
-
-    def _template(self, name: str) -> str:
-        if name not in self._template_digests:
-            path = self.templates / name
-            data = path.read_bytes() if path.is_file() else b""
-            self._template_digests[name] = hashlib.sha256(data).hexdigest()
-        return self._template_digests[name]
-
-    def _value(self, value: Any) -> str:
-        """A digest of a context value; models shared by many documents are dumped once."""
-        if hasattr(value, "model_dump_json"):  # a content model, shared by many documents
-            key = id(value)
-            if key not in self._memo:
-                dumped = value.model_dump_json().encode()
-                self._memo[key] = hashlib.sha256(dumped).hexdigest()
-            return self._memo[key]
-        if isinstance(value, dict):
-            return "{" + ",".join(f"{k}:{self._value(v)}" for k, v in sorted(value.items())) + "}"
-        if isinstance(value, (list, tuple)):
-            return "[" + ",".join(self._value(item) for item in value) + "]"
-        if isinstance(value, (dt.date, Path, enum.Enum)):
-            return str(value)
-        return json.dumps(value, ensure_ascii=False, default=str)
-
-
 @dataclass(frozen=True)
 class Record:
     """What an output was made from and what its files were when written."""
@@ -77,6 +35,7 @@ class Record:
     render: str
     commit: str | None
     files: dict[str, list[int]]
+    selection: str | None = None  # the key of what it was made from in State.selections
 
     def files_intact(self, folder: Path) -> bool:
         """Whether every recorded file is still there, as it was written."""
@@ -88,6 +47,16 @@ class Record:
             if status.st_size != size or status.st_mtime_ns != mtime:
                 return False
         return True
+
+
+def selection_key(selection: Selection) -> str:
+    """A short stable name of a selection, to store it once for many documents."""
+    text = json.dumps(selection, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+ALL = "*"  # the selection of a whole context
+ALL_KEY = selection_key(ALL)
 
 
 def inputs_digest(root: Path, folders: tuple[Path, ...], commit: str | None,
@@ -108,6 +77,7 @@ class State:
     def __init__(self, out: Path):
         self.path = out / STATE
         self.records: dict[str, Record] = {}
+        self.selections: dict[str, Selection] = {}
         self.inputs: str | None = None
         self.warnings: list[Problem] = []
         self.drafts = 0
@@ -117,6 +87,7 @@ class State:
             raw = {}
         if raw.get("version") == __version__:
             self.records = {key: Record(**value) for key, value in raw["documents"].items()}
+            self.selections = raw.get("selections", {})
             self.inputs = raw.get("inputs")
             self.drafts = raw.get("drafts", 0)
             self.warnings = [Problem(Path(w["path"]), w["line"], w["column"], w["field"],
@@ -138,15 +109,26 @@ class State:
             return Action.BUILD
         return Action.SKIP if record.commit == commit else Action.RESTAMP
 
-    def remember(self, document: Planned, render: str, commit: str | None, folder: Path) -> None:
-        """Record the files just written for `document`."""
+    def selection(self, document_id: str) -> tuple[str, Selection]:
+        """The part of the content the document was last made from, with its key: all of
+        it when that is not known."""
+        record = self.records.get(document_id)
+        if record is not None and record.selection in self.selections:
+            return record.selection, self.selections[record.selection]
+        return ALL_KEY, ALL
+
+    def remember(self, document: Planned, render: str, commit: str | None, folder: Path,
+                 selection: Selection) -> None:
+        """Record the files just written for `document`, and what it was made from."""
         files = {}
         for suffix in ("docx", "pdf"):
             path = folder / f"{document.name}.{suffix}"
             if path.exists():
                 status = path.stat()
                 files[path.name] = [status.st_size, status.st_mtime_ns]
-        self.records[document.document_id] = Record(render, commit, files)
+        name = selection_key(selection)
+        self.selections[name] = selection
+        self.records[document.document_id] = Record(render, commit, files, name)
 
     def forget(self, document_id: str) -> None:
         """Drop the record of an output that failed or is gone."""
@@ -154,11 +136,14 @@ class State:
 
     def save(self) -> None:
         """Write the state atomically."""
+        used = {record.selection for record in self.records.values()}
         data = {"version": __version__, "inputs": self.inputs, "drafts": self.drafts,
                 "warnings": [{"path": str(w.path), "line": w.line, "column": w.column,
                               "field": w.field, "message": w.message,
                               "severity": w.severity.value} for w in self.warnings],
-                "documents": {key: record.__dict__ for key, record in sorted(self.records.items())}}
+                "documents": {key: record.__dict__ for key, record in sorted(self.records.items())},
+                "selections": {key: value for key, value in sorted(self.selections.items())
+                               if key in used}}
         temporary = self.path.with_suffix(".tmp")
         temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         os.replace(temporary, self.path)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
 import re
+from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -71,10 +73,52 @@ class Case(StrEnum):
     DATIVE = "dative"
 
 
+class ReadLog:
+    """The fields of content models read while a document renders (see dependencies.py).
+
+    Only the rendering thread reads content models while a log is open.
+    """
+
+    WHOLE = "*"
+    # what reads a model whole: its dictionary, dumps and copies, iteration, comparison
+    _WHOLE_READS = frozenset({"__dict__", "model_dump", "model_dump_json", "model_copy",
+                              "__getstate__", "__iter__", "__eq__", "model_fields_set"})
+
+    def __init__(self) -> None:
+        self.reads: dict[int, set[str]] | None = None
+
+    @contextlib.contextmanager
+    def open(self) -> Iterator[dict[int, set[str]]]:
+        """Log reads until the block ends; yields ids of models and the fields read."""
+        self.reads = {}
+        try:
+            yield self.reads
+        finally:
+            self.reads = None
+
+    def note(self, model: BaseModel, name: str) -> None:
+        assert self.reads is not None
+        if name in type(model).__pydantic_fields__:
+            self.reads.setdefault(id(model), set()).add(name)
+        elif name in self._WHOLE_READS:
+            self.reads.setdefault(id(model), set()).add(self.WHOLE)
+
+
+READS = ReadLog()
+
+
 class Strict(BaseModel):
-    """Base of content models: unknown fields are errors, numbers may stand for text."""
+    """Base of content models: unknown fields are errors, numbers may stand for text.
+
+    While READS is open, each field read is noted in it.
+    """
 
     model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
+
+    def __getattribute__(self, name: str) -> Any:
+        if READS.reads is not None:
+            READS.note(self, name)
+        return object.__getattribute__(self, name)
 
 
 class CaseForms(Strict):

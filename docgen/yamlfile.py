@@ -109,6 +109,9 @@ def _decode(raw: bytes, shown_as: Path) -> str:
         )]) from None
 
 
+_STRING = "tag:yaml.org,2002:str"
+
+
 class _Builder:
     """Turns a composed YAML node tree into Python data, recording positions."""
 
@@ -149,11 +152,14 @@ class _Builder:
         return result
 
     def _scalar(self, node: yaml.Node, loc: Loc) -> Any:
-        try:
-            value = self.constructor.construct_object(node, deep=True)
-        except (ValueError, yaml.constructor.ConstructorError):
+        if node.tag == _STRING:  # most of the content: no constructor needed
             value = node.value
-        if isinstance(value, str) and _TEMPLATE_LOOKING.search(value):
+        else:
+            try:
+                value = self.constructor.construct_object(node, deep=True)
+            except (ValueError, yaml.constructor.ConstructorError):
+                value = node.value
+        if isinstance(value, str) and "{" in value and _TEMPLATE_LOOKING.search(value):
             self.target.warnings.append(self._at(
                 node, loc,
                 "текст похож на разметку шаблона ({{ }} или {% %}); "

@@ -13,6 +13,7 @@ from conftest import commit_all, git, git_project
 from pypdf import PdfReader
 
 ORGANIZATIONS = Path("content/registry/organizations.yaml")
+PEOPLE = Path("content/registry/people.yaml")
 
 
 def _build(project: Path, *args: str) -> dict[str, int]:
@@ -49,12 +50,28 @@ def test_a_second_build_does_nothing(repo: Path) -> None:
     assert _files(repo) == before
 
 
-def test_an_edit_to_one_school_rebuilds_its_documents_only(repo: Path) -> None:
+def test_an_edit_no_document_shows_rebuilds_nothing(repo: Path) -> None:
     before = _files(repo)
     path = repo / ORGANIZATIONS
     original = path.read_text(encoding="utf-8")
     path.write_text(original.replace("email: school6-baltiysk@example.org",
                                      "email: school-six@example.org"), encoding="utf-8")
+    try:  # a school's e-mail is in no document: nothing is rebuilt, nothing becomes a draft
+        assert _build(repo) == {"built": 0, "restamped": 0, "skipped": 20, "failed": 0}
+        assert _files(repo) == before
+    finally:
+        path.write_text(original, encoding="utf-8")
+    assert _build(repo)["built"] == 0
+
+
+def test_an_edit_to_one_school_rebuilds_its_documents_only(repo: Path) -> None:
+    before = _files(repo)
+    path = repo / PEOPLE  # the head of school 6, greeted by name in the school's letter
+    original = path.read_text(encoding="utf-8")
+    path.write_text(original.replace("surname: Гончаренко\n    first_name: Виктор",
+                                     "surname: Гончаренко\n    first_name: Вадим"),
+                    encoding="utf-8")
+    assert path.read_text(encoding="utf-8") != original
     try:
         assert _build(repo) == {"built": 1, "restamped": 0, "skipped": 19, "failed": 0}
         after = _files(repo)
