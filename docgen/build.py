@@ -23,12 +23,12 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__, vcs
 from .errors import ContentError, LibreOfficeMissing, Problem, Severity
-from .incremental import Action, State, inputs_digest
+from .incremental import Action, Selection, State, inputs_digest
 from .vcs import Revision
 
 if TYPE_CHECKING:
     from .convert import Converter, Failure
-    from .dependencies import Fingerprints, Selection
+    from .dependencies import Fingerprints
     from .model import Project
     from .plan import FolderPlan, Planned
 

@@ -24,11 +24,9 @@ from typing import Any
 from pydantic import BaseModel
 
 from . import __version__
-from .incremental import ALL
+from .incremental import ALL, Selection
 from .model import ReadLog, Strict
 from .plan import Planned
-
-Selection = Any
 
 
 class Fingerprints:

@@ -14,8 +14,9 @@ from . import __version__
 from .errors import Problem, Severity
 
 if TYPE_CHECKING:
-    from .dependencies import Selection
     from .plan import Planned
+
+Selection = Any  # what a document was made from: see dependencies.py
 
 STATE = ".state.json"
 
