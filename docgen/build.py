@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 TEMPLATES = Path("templates")
 TRACKED = (Path("content"), TEMPLATES)
-CACHE = Path(".cache")  # under the output folder: documents' input digests at commits
+CACHE = Path(".cache")  # under the output folder: digests at commits, parsed content
 PARALLEL_FROM = 100  # below this, this process renders faster than LibreOffice converts
 
 
@@ -58,12 +58,14 @@ class BuildReport:
     seconds: float = 0.0
 
 
-def _load(root: Path, strict: bool) -> tuple[Project, list[FolderPlan], list[Problem]]:
-    """The project, its plan, and the warnings; with `strict`, warnings are errors."""
+def _load(root: Path, strict: bool, cache: Path | None = None
+          ) -> tuple[Project, list[FolderPlan], list[Problem]]:
+    """The project, its plan, and the warnings; with `strict`, warnings are errors; parsed
+    files are kept in `cache`."""
     from .content import load_project
     from .plan import plan
 
-    project, warnings = load_project(root)
+    project, warnings = load_project(root, cache)
     folders = plan(project)
     warnings = warnings + _unproduced(project, folders)
     if strict and warnings:
@@ -200,7 +202,7 @@ def _build(root: Path, out: Path, state: State, *, strict: bool, pdf: bool, revi
            progress: ProgressCallback | None, started: float,
            inputs: str | None) -> BuildReport:
     """The build proper, with its converter already chosen (see build)."""
-    _, folders, warnings = _load(root, strict)
+    _, folders, warnings = _load(root, strict, out / CACHE / "parsed")
     if select is not None:
         from .plan import FolderPlan
 

@@ -30,7 +30,7 @@ from .model import (
     Reserve,
     RoadmapAnnex,
 )
-from .yamlfile import Loc, YamlFile, read_yaml
+from .yamlfile import Loc, ParsedCache, YamlFile, read_yaml
 
 ORGANIZATIONS = Path("content/registry/organizations.yaml")
 PEOPLE = Path("content/registry/people.yaml")
@@ -73,8 +73,9 @@ _MESSAGES = {
 class _Collector:
     """Gathers problems and warnings from all files of a run."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, cache: ParsedCache | None = None):
         self.root = root
+        self.cache = cache
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
         self.sources: dict[Path, YamlFile] = {}
@@ -86,7 +87,7 @@ class _Collector:
         A file that cannot be opened is reported where it is referenced, if it is.
         """
         try:
-            source = read_yaml(self.root / relative, relative)
+            source = read_yaml(self.root / relative, relative, self.cache)
         except ContentError as exc:
             self.problems.extend(exc.problems)
             return None
@@ -113,9 +114,13 @@ class _Collector:
             return None
 
 
-def load_project(root: Path) -> tuple[Project, list[Problem]]:
-    """Load and validate all content under `root`; return the project and its warnings."""
-    collector = _Collector(root)
+def load_project(root: Path, cache: Path | None = None) -> tuple[Project, list[Problem]]:
+    """Load and validate all content under `root`; return the project and its warnings.
+
+    With `cache`, parsed files are kept there and read back while their bytes are the same.
+    """
+    parsed = ParsedCache(cache) if cache is not None else None
+    collector = _Collector(root, parsed)
     registry = _load_registry(collector)
     reserve = _load_reserve(collector, registry) if (root / RESERVE).is_dir() else None
     orders = [_load_order(collector, registry, path.relative_to(root))
@@ -127,6 +132,8 @@ def load_project(root: Path) -> tuple[Project, list[Problem]]:
         collector.problems += check_links(loaded, reserve, collector.sources)
         collector.problems += check_amendments(loaded, [a for a in amendments if a],
                                                collector.sources)
+    if parsed is not None:
+        parsed.prune()
     if collector.problems:
         raise ContentError(collector.problems + collector.warnings)
     assert registry is not None

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
 import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
 import yaml
 
+from . import __version__
 from .errors import ContentError, Problem, Severity
 
 Loc = tuple[str | int, ...]
@@ -63,9 +68,57 @@ def field_name(loc: Loc) -> str | None:
     return text or None
 
 
-def read_yaml(path: Path, shown_as: Path) -> YamlFile:
+class ParsedCache:
+    """Parsed files kept by their bytes, so that a build after an edit parses only the
+    edited file; entries no longer used are dropped by `prune`."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.used: set[str] = set()
+
+    def read(self, shown_as: Path, raw: bytes) -> tuple[str, YamlFile | None]:
+        """The key of these bytes at this place, and the file parsed from them if kept."""
+        key = hashlib.sha256(f"{__version__}\0{shown_as}\0".encode() + raw).hexdigest()
+        self.used.add(key)
+        try:
+            kept = pickle.loads((self.folder / f"{key}.pickle").read_bytes())
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
+            return key, None
+        return key, kept if isinstance(kept, YamlFile) else None
+
+    def keep(self, key: str, parsed: YamlFile) -> None:
+        """Keep a parsed file (best effort: a full disk only means parsing next time)."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=self.folder, suffix=".tmp",
+                                             delete=False) as handle:
+                pickle.dump(parsed, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(handle.name, self.folder / f"{key}.pickle")
+        except OSError:
+            pass
+
+    def prune(self) -> None:
+        """Drop the kept files this load did not use."""
+        for kept in self.folder.glob("*.pickle") if self.folder.is_dir() else []:
+            if kept.stem not in self.used:
+                kept.unlink(missing_ok=True)
+
+
+def read_yaml(path: Path, shown_as: Path, cache: ParsedCache | None = None) -> YamlFile:
     """Parse `path`, named `shown_as` in messages; OSError if it cannot be read at all."""
     raw = path.read_bytes()
+    if cache is not None:
+        key, kept = cache.read(shown_as, raw)
+        if kept is not None:
+            return kept
+    result = _parse(raw, shown_as)
+    if cache is not None:
+        cache.keep(key, result)
+    return result
+
+
+def _parse(raw: bytes, shown_as: Path) -> YamlFile:
+    """The data and positions of a file's bytes; ContentError if they are not valid YAML."""
     text = _decode(raw, shown_as)
     try:
         root = yaml.compose(text, Loader=_LOADER)

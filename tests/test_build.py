@@ -115,4 +115,5 @@ def test_build_writes_nothing_outside_its_folder(project: Path) -> None:
     assert main(["-C", str(project), "build", "--no-pdf"]) == 0
     assert sorted(os.listdir(project)) == sorted([*before, "build"])
     assert sorted(p.name for p in (project / "build").iterdir()) == [
-        ".state.json", "candidates", "orders", "outbox"]
+        ".cache", ".state.json", "candidates", "orders", "outbox"]
+    assert [p.name for p in (project / "build/.cache").iterdir()] == ["parsed"]

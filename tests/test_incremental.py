@@ -128,3 +128,29 @@ def test_a_new_commit_only_restamps(repo: Path) -> None:
 
 def test_force_rebuilds_everything(repo: Path) -> None:
     assert _build(repo, "--force") == {"built": 20, "restamped": 0, "skipped": 0, "failed": 0}
+
+
+def test_parsed_files_are_kept_and_still_locate_errors(tmp_path: Path) -> None:
+    project = git_project(tmp_path / "repo")
+    _build(project, "--no-pdf")
+    kept = sorted((project / "build/.cache/parsed").glob("*.pickle"))
+    assert len(kept) == len(list((project / "content").rglob("*.yaml")))
+    organizations = project / ORGANIZATIONS
+    original = organizations.read_text(encoding="utf-8")
+    start = original.index("  school-6:")
+    organizations.write_text(original[:start] + original[original.index("  gymnasium-7:"):],
+                             encoding="utf-8")
+    candidates = Path("content/reserve/candidates.yaml")  # unchanged: read back as kept
+    text = (project / candidates).read_text(encoding="utf-8")
+    line = text[:text.index("school: school-6")].count("\n") + 1
+    result = subprocess.run([sys.executable, "-m", "docgen", "-C", str(project), "build",
+                             "--no-pdf"], capture_output=True, text=True, check=False)
+    assert result.returncode == 1
+    assert f"{candidates}:{line}:5: поле «candidates.k-05.school»: неизвестный идентификатор " \
+        "организации «school-6»" in result.stderr
+    organizations.write_text(original, encoding="utf-8")
+    for path in kept:  # a damaged kept file is parsed again
+        path.write_bytes(b"not a pickle")
+    assert _build(project, "--no-pdf", "--force")["failed"] == 0
+    kept = sorted((project / "build/.cache/parsed").glob("*.pickle"))
+    assert kept and all(path.read_bytes() != b"not a pickle" for path in kept)
