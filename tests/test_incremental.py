@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -36,6 +38,18 @@ def _files(project: Path) -> dict[str, tuple[str, int]]:
             p.relative_to(build).parts[0].startswith(".")}
 
 
+@contextlib.contextmanager
+def _edited(path: Path, old: str, new: str) -> Iterator[None]:
+    """`old` replaced by `new` in the file for the block, and the file restored after it."""
+    original = path.read_text(encoding="utf-8")
+    assert old in original, old
+    path.write_text(original.replace(old, new), encoding="utf-8")
+    try:
+        yield
+    finally:
+        path.write_text(original, encoding="utf-8")
+
+
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The project in git, built once."""
@@ -52,27 +66,18 @@ def test_a_second_build_does_nothing(repo: Path) -> None:
 
 def test_an_edit_no_document_shows_rebuilds_nothing(repo: Path) -> None:
     before = _files(repo)
-    path = repo / ORGANIZATIONS
-    original = path.read_text(encoding="utf-8")
-    path.write_text(original.replace("email: school6-baltiysk@example.org",
-                                     "email: school-six@example.org"), encoding="utf-8")
-    try:  # a school's e-mail is in no document: nothing is rebuilt, nothing becomes a draft
+    with _edited(repo / ORGANIZATIONS, "email: school6-baltiysk@example.org",
+                 "email: school-six@example.org"):
+        # a school's e-mail is in no document: nothing is rebuilt, nothing becomes a draft
         assert _build(repo) == {"built": 0, "restamped": 0, "skipped": 20, "failed": 0}
         assert _files(repo) == before
-    finally:
-        path.write_text(original, encoding="utf-8")
     assert _build(repo)["built"] == 0
 
 
 def test_an_edit_to_one_school_rebuilds_its_documents_only(repo: Path) -> None:
     before = _files(repo)
-    path = repo / PEOPLE  # the head of school 6, greeted by name in the school's letter
-    original = path.read_text(encoding="utf-8")
-    path.write_text(original.replace("surname: Гончаренко\n    first_name: Виктор",
-                                     "surname: Гончаренко\n    first_name: Вадим"),
-                    encoding="utf-8")
-    assert path.read_text(encoding="utf-8") != original
-    try:
+    with _edited(repo / PEOPLE, "surname: Гончаренко\n    first_name: Виктор",  # greeted by
+                 "surname: Гончаренко\n    first_name: Вадим"):  # name in school 6's letter
         assert _build(repo) == {"built": 1, "restamped": 0, "skipped": 19, "failed": 0}
         after = _files(repo)
         changed = sorted(name for name in after if after[name] != before.get(name))
@@ -84,18 +89,13 @@ def test_an_edit_to_one_school_rebuilds_its_documents_only(repo: Path) -> None:
         assert all("ПРОЕКТ" in page for page in pages)        # its own input is uncommitted
         other = PdfReader(repo / "build/outbox/school-5/nomination-request.pdf").pages[0]
         assert "ПРОЕКТ" not in other.extract_text()            # the others are not drafts
-    finally:
-        path.write_text(original, encoding="utf-8")
     assert _build(repo)["built"] == 1                          # back as it was committed
 
 
 def test_an_edit_shown_in_a_list_rebuilds_the_list_too(repo: Path) -> None:
     before = _files(repo)
-    path = repo / ORGANIZATIONS
-    original = path.read_text(encoding="utf-8")
-    path.write_text(original.replace("short_name: МБОУ СОШ пос. Дивное",
-                                     "short_name: МБОУ СОШ посёлка Дивное"), encoding="utf-8")
-    try:
+    with _edited(repo / ORGANIZATIONS, "short_name: МБОУ СОШ пос. Дивное",
+                 "short_name: МБОУ СОШ посёлка Дивное"):
         assert _build(repo)["built"] == 4
         after = _files(repo)
         changed = sorted(name for name in after if name.endswith(".docx")
@@ -105,8 +105,6 @@ def test_an_edit_shown_in_a_list_rebuilds_the_list_too(repo: Path) -> None:
                            "orders/2022-685/reserve-list.docx",
                            "outbox/school-divnoe/nomination-request.docx"]
         assert after["orders/2022-685/order.pdf"] == before["orders/2022-685/order.pdf"]
-    finally:
-        path.write_text(original, encoding="utf-8")
     assert _build(repo)["built"] == 4
 
 
