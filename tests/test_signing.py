@@ -181,6 +181,7 @@ def test_every_built_pdf_is_pdfa_2b_with_matching_metadata(built_root: Path) -> 
         assert f"<xmp:CreateDate>{day[:4]}-{day[4:6]}-{day[6:]}T00:00:00Z" in xmp, pdf
         assert "<docgen:document>" in xmp and "pdfaExtension:schemas" in xmp
         assert "/Encrypt" not in reader.trailer
+        assert b"/ObjStm" in pdf.read_bytes(), pdf  # packed, as PDF/A-2 allows
 
 
 def test_signing_keeps_pdfa_identification(setup: dict) -> None:
