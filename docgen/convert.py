@@ -111,13 +111,15 @@ def open_converter(spec: str | None, *, soffice: str | None = None, workers: int
         addresses = [item.rsplit(":", 1) for item in spec.removeprefix("unoserver://").split(",")]
         return RemotePool([(host, int(port)) for host, port in addresses], timeout)
     binary = find_soffice(soffice)
-    if spec == "batch" or not system_python_has_uno():
+    profiles = ProfileCache(user_cache(), binary)
+    # A kept profile was left by a worker that ran here; only without one is the system
+    # Python asked for uno, which takes 40 ms before LibreOffice can start.
+    if spec == "batch" or not (profiles.ready() or system_python_has_uno()):
         return BatchConverter(binary, timeout)
     if spec not in (None, "pool"):
         raise ConversionError(f"неизвестный конвертер «{spec}»: pool, batch или "
                               "unoserver://адрес:порт")
-    return LocalPool(binary, workers or os.cpu_count() or 1, timeout,
-                     profiles=ProfileCache(user_cache(), binary))
+    return LocalPool(binary, workers or os.cpu_count() or 1, timeout, profiles=profiles)
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:
@@ -218,10 +220,6 @@ class ProfileCache:
     def discard(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
 
-    def copy_to(self, profile: Path) -> None:
-        if self.ready():
-            shutil.copytree(self.path, profile, dirs_exist_ok=True)
-
     def keep(self, profile: Path) -> None:
         """Keep `profile`, left by a LibreOffice that ended normally; best effort."""
         staged = None
@@ -253,29 +251,34 @@ class _Worker:
         """Start LibreOffice; if it fails on a kept profile, that profile is dropped and
         LibreOffice starts once more on a new one."""
         kept = self.profiles is not None and self.profiles.ready()
-        if self._launch(kept):
-            return
-        if kept and self.profiles is not None:
+        failure = self._launch(kept)
+        if failure and kept and self.profiles is not None:
             self.profiles.discard()
-            if self._launch(False):
-                return
-        raise ConversionError(f"LibreOffice не запустился за {STARTUP_TIMEOUT:.0f} с")
+            failure = self._launch(False)
+        if failure:
+            raise ConversionError(failure)
 
-    def _launch(self, kept: bool) -> bool:
+    def _launch(self, kept: bool) -> str | None:
+        """Start the worker and wait until it is ready; None, or why it did not start."""
         with self.lock:
             if self.closed:
                 raise ConversionError("LibreOffice остановлен")
             self.profile = Path(tempfile.mkdtemp(prefix="docgen-lo-profile-"))
-            if kept and self.profiles is not None:
-                self.profiles.copy_to(self.profile)
+            # the worker copies a kept profile itself: a copy here would wait on the
+            # interpreter lock while this process loads the content
+            origin = [str(self.profiles.path)] if kept and self.profiles is not None else []
             self.process = subprocess.Popen(
-                [*self.command, self.soffice, self.profile.as_uri()], stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True)
+                [*self.command, self.soffice, self.profile.as_uri(), *origin],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                start_new_session=True)
             self.buffer = b""
-        if self._answer(STARTUP_TIMEOUT) is None:
-            self._kill()
-            return False
-        return True
+        answer = self._answer(STARTUP_TIMEOUT)
+        if answer is not None and answer.get("ready"):
+            return None
+        self._kill()
+        if answer is None:
+            return f"LibreOffice не запустился за {STARTUP_TIMEOUT:.0f} с"
+        return str(answer.get("error"))
 
     def convert(self, job: Job, timeout: float) -> str | None:
         """None on success, else the reason; a hang kills and restarts the worker."""

@@ -1,7 +1,8 @@
 """A LibreOffice conversion worker, run by the system Python that has the uno module.
 
-It starts one headless LibreOffice with its own profile, listening on a pipe, and then
-converts documents to PDF for as long as it runs: one JSON request a line on stdin
+It starts one headless LibreOffice with its own profile (a copy of a kept one, when a
+third argument names it), listening on a pipe, and then converts documents to PDF for
+as long as it runs: one JSON request a line on stdin
 ({"source": path, "target": path}), one JSON answer a line on stdout ({"ok": true} or
 {"ok": false, "error": text}). It imports nothing from docgen, so that the system Python
 can run it as a file.
@@ -16,9 +17,14 @@ import sys
 import tempfile
 import time
 
-import uno
-from com.sun.star.beans import PropertyValue
-from com.sun.star.connection import NoConnectException
+try:
+    import uno
+    from com.sun.star.beans import PropertyValue
+    from com.sun.star.connection import NoConnectException
+except ImportError:  # python3-uno removed since this machine last ran a worker
+    print(json.dumps({"ready": False, "error": "в системном Python нет модуля uno: "
+                      "sudo apt-get install python3-uno"}), flush=True)
+    sys.exit(1)
 
 PDF_FILTER_DATA = {"SelectPdfVersion": 2, "ExportBookmarksToPDFDestination": True}
 
@@ -115,6 +121,8 @@ def _warm_up(desktop):
 def main():
     """Serve conversion requests until stdin closes, then quit LibreOffice and wait for it."""
     soffice, profile = sys.argv[1], sys.argv[2]
+    if len(sys.argv) > 3:  # a profile kept from an earlier run, to start on a copy of
+        shutil.copytree(sys.argv[3], uno.fileUrlToSystemPath(profile), dirs_exist_ok=True)
     process, desktop = _start(soffice, profile, f"docgen-{os.getpid()}")
     _warm_up(desktop)
     print(json.dumps({"ready": True}), flush=True)

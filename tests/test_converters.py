@@ -65,6 +65,23 @@ def test_a_hanging_conversion_is_killed_restarted_and_retried(
     assert _soffice_processes() == []
 
 
+def test_a_python_without_uno_is_named_for_each_document(
+        built_root: Path, tmp_path: Path) -> None:
+    from docgen.convert import WORKER_SCRIPT
+
+    jobs = _jobs(built_root, tmp_path, ["first", "second"])
+    pool = LocalPool(find_soffice(), workers=1, timeout=60,
+                     command=[sys.executable, str(WORKER_SCRIPT)])  # docgen's venv: no uno
+    try:
+        failures = pool.convert(jobs, lambda job: None)
+    finally:
+        pool.close()
+    assert [(f.key, f.reason) for f in failures] == [
+        (name, "в системном Python нет модуля uno: sudo apt-get install python3-uno")
+        for name in ("first", "second")]
+    assert _soffice_processes() == []
+
+
 def test_one_worker_per_core_by_default(project: Path) -> None:
     from docgen.convert import open_converter
 
@@ -175,9 +192,8 @@ def test_a_kept_profile_that_fails_is_dropped_and_libreoffice_starts_anew(
     (profiles.path / "user/damaged").write_text("", encoding="utf-8")
     worker = tmp_path / "worker.py"  # a worker that cannot start on the damaged profile
     worker.write_text(
-        "import os, runpy, sys, urllib.parse\n"
-        "profile = urllib.parse.urlparse(sys.argv[2]).path\n"
-        "if os.path.exists(os.path.join(profile, 'user', 'damaged')):\n"
+        "import os, runpy, sys\n"
+        "if len(sys.argv) > 3 and os.path.exists(os.path.join(sys.argv[3], 'user', 'damaged')):\n"
         "    sys.exit(1)\n"
         f"runpy.run_path({str(Path(docgen.__file__).with_name('uno_worker.py'))!r},"
         " run_name='__main__')\n", encoding="utf-8")
