@@ -214,16 +214,23 @@ class ProfileCache:
         installed = int(Path(soffice).resolve().stat().st_mtime)  # a new LibreOffice, a new profile
         self.path = folder / f"libreoffice-profile-{installed}"
 
+    SETTINGS = Path("user/registrymodifications.xcu")  # written as LibreOffice quits
+
     def ready(self) -> bool:
-        return self.path.is_dir()
+        """Whether a complete profile is kept; an incomplete one is used by no worker and
+        replaced by the next one kept."""
+        return (self.path / self.SETTINGS).is_file()
 
     def discard(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
 
     def keep(self, profile: Path) -> None:
         """Keep `profile`, left by a LibreOffice that ended normally; best effort."""
+        if not (profile / self.SETTINGS).is_file():
+            return
         staged = None
         try:
+            self.discard()  # an incomplete one
             self.path.parent.mkdir(parents=True, exist_ok=True)
             staged = Path(tempfile.mkdtemp(prefix=".profile-", dir=self.path.parent))
             shutil.copytree(profile, staged, dirs_exist_ok=True,

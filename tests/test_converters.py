@@ -183,12 +183,31 @@ def test_libreoffice_runs_with_jemalloc_and_keeps_a_ready_profile(tmp_path: Path
     assert _soffice_processes() == []
 
 
+def test_an_incomplete_kept_profile_is_not_used_and_is_replaced(tmp_path: Path) -> None:
+    from docgen.convert import ProfileCache
+
+    profiles = ProfileCache(tmp_path / "cache", find_soffice())
+    (profiles.path / "user/pack").mkdir(parents=True)  # no settings: LibreOffice never quit
+    assert not profiles.ready()
+    pool = LocalPool(find_soffice(), workers=1, timeout=60, profiles=profiles)
+    try:
+        pool.prestart(1)
+        pool.starting[0].join()
+        profile = pool.workers[0].profile
+        assert profile is not None and (profile / "user/GraphicsRenderTests.log").exists()
+    finally:
+        pool.close()
+    assert profiles.ready()  # the complete profile of this run took its place
+    assert _soffice_processes() == []
+
+
 def test_a_kept_profile_that_fails_is_dropped_and_libreoffice_starts_anew(
         tmp_path: Path) -> None:
     from docgen.convert import ProfileCache
 
     profiles = ProfileCache(tmp_path / "cache", find_soffice())
     (profiles.path / "user").mkdir(parents=True)
+    (profiles.path / ProfileCache.SETTINGS).write_text("", encoding="utf-8")
     (profiles.path / "user/damaged").write_text("", encoding="utf-8")
     worker = tmp_path / "worker.py"  # a worker that cannot start on the damaged profile
     worker.write_text(
