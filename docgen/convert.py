@@ -214,19 +214,25 @@ class ProfileCache:
         installed = int(Path(soffice).resolve().stat().st_mtime)  # a new LibreOffice, a new profile
         self.path = folder / f"libreoffice-profile-{installed}"
 
-    SETTINGS = Path("user/registrymodifications.xcu")  # written as LibreOffice quits
+    # Written as LibreOffice quits: its settings (with the version it has seen), and the
+    # build its extensions were registered for; without the latter it restarts once.
+    COMPLETE = (Path("user/registrymodifications.xcu"), Path("user/extensions/buildid"))
 
     def ready(self) -> bool:
         """Whether a complete profile is kept; an incomplete one is used by no worker and
         replaced by the next one kept."""
-        return (self.path / self.SETTINGS).is_file()
+        return self.complete(self.path)
+
+    @classmethod
+    def complete(cls, profile: Path) -> bool:
+        return all((profile / part).is_file() for part in cls.COMPLETE)
 
     def discard(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
 
     def keep(self, profile: Path) -> None:
         """Keep `profile`, left by a LibreOffice that ended normally; best effort."""
-        if not (profile / self.SETTINGS).is_file():
+        if not self.complete(profile):
             return
         staged = None
         try:

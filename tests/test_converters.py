@@ -187,7 +187,8 @@ def test_an_incomplete_kept_profile_is_not_used_and_is_replaced(tmp_path: Path) 
     from docgen.convert import ProfileCache
 
     profiles = ProfileCache(tmp_path / "cache", find_soffice())
-    (profiles.path / "user/pack").mkdir(parents=True)  # no settings: LibreOffice never quit
+    (profiles.path / "user").mkdir(parents=True)  # settings, but LibreOffice would restart
+    (profiles.path / ProfileCache.COMPLETE[0]).write_text("", encoding="utf-8")
     assert not profiles.ready()
     pool = LocalPool(find_soffice(), workers=1, timeout=60, profiles=profiles)
     try:
@@ -207,7 +208,9 @@ def test_a_kept_profile_that_fails_is_dropped_and_libreoffice_starts_anew(
 
     profiles = ProfileCache(tmp_path / "cache", find_soffice())
     (profiles.path / "user").mkdir(parents=True)
-    (profiles.path / ProfileCache.SETTINGS).write_text("", encoding="utf-8")
+    for part in ProfileCache.COMPLETE:
+        (profiles.path / part).parent.mkdir(parents=True, exist_ok=True)
+        (profiles.path / part).write_text("", encoding="utf-8")
     (profiles.path / "user/damaged").write_text("", encoding="utf-8")
     worker = tmp_path / "worker.py"  # a worker that cannot start on the damaged profile
     worker.write_text(
