@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 
 try:
     import uno
@@ -99,18 +100,36 @@ def _convert(desktop, source, target):
         document.close(True)
 
 
+# The smallest Word document: a paragraph in a table, in the documents' typeface.
+WARM_UP_DOCX = {
+    "[Content_Types].xml":
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Override PartName="/word/document.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+    "_rels/.rels":
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Target="word/document.xml" Type="http://schemas.'
+        'openxmlformats.org/officeDocument/2006/relationships/officeDocument"/>'
+        '</Relationships>',
+    "word/document.xml":
+        '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        '<w:body><w:tbl><w:tr><w:tc><w:p><w:r><w:rPr><w:rFonts w:ascii="Times New Roman" '
+        'w:hAnsi="Times New Roman"/></w:rPr><w:t>Приказ</w:t></w:r></w:p></w:tc></w:tr>'
+        '</w:tbl><w:p/></w:body></w:document>',
+}
+
+
 def _warm_up(desktop):
-    """Convert a small DOCX of its own making, so that LibreOffice has loaded its Word
-    import and PDF export before the first real document arrives; failures do not matter."""
+    """Convert a small DOCX, so that LibreOffice has loaded its Word import and PDF export
+    before the first real document arrives; failures do not matter."""
     folder = tempfile.mkdtemp(prefix="docgen-warm-up-")
     try:
-        document = desktop.loadComponentFromURL("private:factory/swriter", "_blank", 0,
-                                                _properties(Hidden=True))
-        document.getText().setString("Приказ")
         source = os.path.join(folder, "warm-up.docx")
-        document.storeToURL(uno.systemPathToFileUrl(source),
-                            _properties(FilterName="MS Word 2007 XML"))
-        document.close(True)
+        with zipfile.ZipFile(source, "w") as package:
+            for name, xml in WARM_UP_DOCX.items():
+                package.writestr(name, xml)
         _convert(desktop, source, os.path.join(folder, "warm-up.pdf"))
     except Exception:  # a failed warm-up only means a slower first document
         pass
