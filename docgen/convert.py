@@ -21,7 +21,6 @@ import subprocess
 import tempfile
 import threading
 import time
-import xmlrpc.client
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -417,17 +416,6 @@ class LocalPool:
             worker.stop()
 
 
-class _TimeoutTransport(xmlrpc.client.Transport):
-    def __init__(self, timeout: float):
-        super().__init__()
-        self.timeout = timeout
-
-    def make_connection(self, host):  # type: ignore[no-untyped-def]
-        connection = super().make_connection(host)
-        connection.timeout = self.timeout
-        return connection
-
-
 class RemotePool:
     """unoserver instances, possibly on other machines; documents travel as bytes."""
 
@@ -436,16 +424,15 @@ class RemotePool:
         self.timeout = timeout
 
     def _convert(self, index: int, job: Job) -> str | None:
+        from . import unoserver
+
         host, port = self.addresses[index]
-        proxy = xmlrpc.client.ServerProxy(f"http://{host}:{port}", allow_none=True,
-                                          transport=_TimeoutTransport(self.timeout))
-        options = [f"{name}={value}" for name, value in PDF_OPTIONS.items()]
         try:
-            result = proxy.convert(None, xmlrpc.client.Binary(job.source.read_bytes()), None,
-                                   "pdf", "writer_pdf_Export", options, True, None)
-        except (OSError, xmlrpc.client.Error) as exc:
+            pdf = unoserver.convert(host, port, job.source.read_bytes(), PDF_OPTIONS,
+                                    self.timeout)
+        except unoserver.ERRORS as exc:
             return f"unoserver {host}:{port}: {exc}"
-        job.target.write_bytes(result.data)
+        job.target.write_bytes(pdf)
         return None
 
     def prestart(self, count: int = 1) -> None:

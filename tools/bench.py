@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -28,6 +29,9 @@ from typing import Any
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from docgen.convert import LocalPool, ProfileCache, find_soffice, user_cache
+
 LEVELS = ["high", "above-average", "average", "average", "below-average"]
 SURNAMES = ["Иванов", "Петров", "Смирнов", "Кузнецов", "Попов", "Соколов", "Лебедев", "Козлов"]
 NAMES = [("Андрей", "Викторович", "male"), ("Ольга", "Петровна", "female"),
@@ -145,26 +149,31 @@ def naive(project: Path, sample: int) -> tuple[float, int]:
         return (time.monotonic() - started) / len(documents), len(documents)
 
 
-def libreoffice_start() -> tuple[float, float]:
-    """Seconds until one LibreOffice worker answers, warmed up, as a build starts it: on a
-    new profile, then on the profile kept from that first start."""
-    sys.path.insert(0, str(ROOT))
-    from docgen.convert import LocalPool, ProfileCache, find_soffice
+def _started(soffice: str, profiles: ProfileCache) -> float:
+    """Seconds until one LibreOffice worker answers, warmed up, as a build starts it."""
+    pool = LocalPool(soffice, workers=1, timeout=60, profiles=profiles)
+    started = time.monotonic()
+    try:
+        pool.prestart(1)
+        pool.starting[0].join()
+        return time.monotonic() - started
+    finally:
+        pool.close()
 
-    soffice = find_soffice()
+
+def new_profile_start() -> float:
+    """LibreOffice's start on a new profile, as on a machine's first build."""
     with tempfile.TemporaryDirectory() as cache:
-        profiles = ProfileCache(Path(cache), soffice)
-        seconds = []
-        for _ in range(2):
-            pool = LocalPool(soffice, workers=1, timeout=60, profiles=profiles)
-            started = time.monotonic()
-            try:
-                pool.prestart(1)
-                pool.starting[0].join()
-                seconds.append(time.monotonic() - started)
-            finally:
-                pool.close()
-    return seconds[0], seconds[1]
+        return _started(find_soffice(), ProfileCache(Path(cache), find_soffice()))
+
+
+def kept_profile_start() -> float:
+    """LibreOffice's start on the profile builds keep in the user's cache (kept first if
+    there is none yet)."""
+    profiles = ProfileCache(user_cache(), find_soffice())
+    if not profiles.ready():
+        _started(find_soffice(), profiles)
+    return _started(find_soffice(), profiles)
 
 
 def _edit(path: Path, change: Callable[[dict[str, Any]], None]) -> None:
@@ -173,8 +182,9 @@ def _edit(path: Path, change: Callable[[dict[str, Any]], None]) -> None:
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
-def measure(schools: int, sample: int) -> dict[str, float]:
-    """All figures for a region of `schools` schools (0: the shipped district)."""
+def measure(schools: int, sample: int, repeat: int = 1) -> dict[str, Any]:
+    """All figures for a region of `schools` schools (0: the shipped district); the cold
+    build is the median of `repeat`, each right after a measured LibreOffice start."""
     with tempfile.TemporaryDirectory(prefix="docgen-bench-") as temporary:
         project = Path(temporary)
         make_region(project, schools) if schools else make_district(project)
@@ -182,7 +192,12 @@ def measure(schools: int, sample: int) -> dict[str, float]:
         registry = project / "content/registry"
         head = yaml.safe_load((registry / "organizations.yaml").read_text(
             encoding="utf-8"))["organizations"][last]["head"]
-        cold = run_build(project)
+        colds, starts = [], []
+        for _ in range(repeat):
+            starts.append(kept_profile_start())
+            shutil.rmtree(project / "build", ignore_errors=True)
+            colds.append(run_build(project))
+        cold = sorted(colds, key=lambda run: run["seconds"])[len(colds) // 2]
         noop = run_build(project)
         _edit(registry / "people.yaml",
               lambda data: data["people"][head].update(first_name="Вениамин"))
@@ -196,7 +211,9 @@ def measure(schools: int, sample: int) -> dict[str, float]:
             "noop": noop["seconds"], "noop_built": noop["built"], "edit": edit["seconds"],
             "edit_built": edit["built"], "shown": shown["seconds"],
             "shown_built": shown["built"], "naive_per_document": per_document,
-            "naive_sample": sampled, "memory_mb": cold["memory_mb"]}
+            "naive_sample": sampled, "memory_mb": cold["memory_mb"],
+            "beyond_start": sorted((run["seconds"] - start) / documents
+                                   for run, start in zip(colds, starts, strict=True))}
 
 
 def main() -> None:
@@ -206,15 +223,19 @@ def main() -> None:
                         help="sizes of the region; 0 is the shipped district")
     parser.add_argument("--naive-sample", type=int, default=12,
                         help="documents converted one soffice each (the rest extrapolated)")
+    parser.add_argument("--repeat", type=int, default=5,
+                        help="cold builds of the shipped district (the median is shown)")
     args = parser.parse_args()
-    new, kept = libreoffice_start()
+    new, kept = new_profile_start(), statistics.median(kept_profile_start() for _ in range(3))
     print(f"docgen benchmark on {os.cpu_count()} cores; LibreOffice starts in {new:.2f} s on a "
           f"new profile, {kept:.2f} s on a kept one")
     print(f"{'schools':>8} {'docs':>5} {'cold s':>7} {'docs/s':>7} {'ms/doc':>7} "
           f"{'no-op s':>7} {'1-edit s':>8} {'list-edit s':>11} {'naive ms/doc':>12} "
           f"{'× naive':>7} {'peak MB':>7}")
+    district = None
     for schools in args.schools:
-        row = measure(schools, args.naive_sample)
+        row = measure(schools, args.naive_sample, 1 if schools else args.repeat)
+        district = row if not schools else district
         per_document = row["cold"] / row["documents"]
         label = str(schools) if schools else "district"
         print(f"{label:>8} {row['documents']:>5} {row['cold']:>7.1f} "
@@ -232,6 +253,11 @@ def main() -> None:
           "the reserve list and its candidates' documents; in brackets, documents rebuilt); "
           "naive: one soffice per document, measured on "
           f"{args.naive_sample} documents; × naive: how many times faster per document.")
+    if district is not None:
+        beyond = district["beyond_start"]
+        print(f"district cold builds ({len(beyond)}), each less LibreOffice's start on the kept "
+              f"profile measured just before it: {statistics.median(beyond):.3f} s per document "
+              f"(from {beyond[0]:.3f} to {beyond[-1]:.3f})")
 
 
 if __name__ == "__main__":
