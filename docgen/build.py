@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
 import shutil
 import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -400,6 +399,9 @@ def _render_all(root: Path, work: list[_Work], target: Path, jobs: int,
     problems: list[Problem] = []
     try:
         if jobs > 1 and len(work) >= PARALLEL_FROM:
+            import multiprocessing  # for large runs only: importing it delays LibreOffice 15 ms
+            from concurrent.futures import ProcessPoolExecutor
+
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(jobs, mp_context=context) as pool:
                 chunk = max(1, min(8, len(work) // (jobs * 8)))
@@ -525,6 +527,8 @@ def _assemble(folder: FolderPlan, out: Path, work: dict[str, _Work], rendered: d
         merge(parts, target / "bundle.pdf", folder.bundle,
               next((r for r in revisions if r.draft), revisions[0]))
     write_manifest(target)
+
+
 def _publish(staged: Path, final: Path) -> None:
     """Replace `final` by `staged` with renames, so readers see the old or the new folder."""
     final.parent.mkdir(parents=True, exist_ok=True)

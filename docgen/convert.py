@@ -224,6 +224,7 @@ class ProfileCache:
 
     @classmethod
     def complete(cls, profile: Path) -> bool:
+        """Whether LibreOffice left `profile` complete."""
         return all((profile / part).is_file() for part in cls.COMPLETE)
 
     def discard(self) -> None:

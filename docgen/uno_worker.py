@@ -1,8 +1,9 @@
 """A LibreOffice conversion worker, run by the system Python that has the uno module.
 
 It starts one headless LibreOffice with its own profile (a copy of a kept one, when a
-third argument names it), listening on a pipe, and then converts documents to PDF for
-as long as it runs: one JSON request a line on stdin
+third argument names it), listening on a pipe, says {"ready": true} on stdout (or
+{"ready": false, "error": text} when this Python has no uno module), and then converts
+documents to PDF for as long as it runs: one JSON request a line on stdin
 ({"source": path, "target": path}), one JSON answer a line on stdout ({"ok": true} or
 {"ok": false, "error": text}). It imports nothing from docgen, so that the system Python
 can run it as a file.

@@ -9,6 +9,8 @@ from __future__ import annotations
 import xmlrpc.client
 from http.client import HTTPConnection
 
+ERRORS = (OSError, xmlrpc.client.Error)  # what `convert` raises when a server fails
+
 
 class _TimeoutTransport(xmlrpc.client.Transport):
     """HTTP transport whose connections give up after `timeout` seconds."""
@@ -25,10 +27,8 @@ class _TimeoutTransport(xmlrpc.client.Transport):
 
 def convert(host: str, port: int, document: bytes, options: dict[str, str],
             timeout: float) -> bytes:
-    """`document` converted to PDF by the unoserver at host:port, with PDF export `options`.
-
-    Raises OSError or xmlrpc.client.Error when the server cannot be reached or fails.
-    """
+    """`document` converted to PDF by the unoserver at host:port, with PDF export `options`;
+    raises one of ERRORS when the server cannot be reached or fails."""
     proxy = xmlrpc.client.ServerProxy(f"http://{host}:{port}", allow_none=True,
                                       transport=_TimeoutTransport(timeout))
     result = proxy.convert(None, xmlrpc.client.Binary(document), None, "pdf",
@@ -36,5 +36,3 @@ def convert(host: str, port: int, document: bytes, options: dict[str, str],
                            True, None)
     return bytes(result.data)
 
-
-ERRORS = (OSError, xmlrpc.client.Error)
