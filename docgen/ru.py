@@ -7,6 +7,7 @@ import re
 from functools import lru_cache
 
 import pymorphy3
+import pymorphy3_dicts_ru
 from babel.dates import format_date
 from pytrovich.enums import Case as PetrovichCase
 from pytrovich.enums import Gender, NamePart
@@ -99,7 +100,8 @@ def _petrovich() -> PetrovichDeclinationMaker:
 
 @lru_cache(maxsize=1)
 def _morph() -> pymorphy3.MorphAnalyzer:
-    return pymorphy3.MorphAnalyzer()
+    # the dictionary named, not looked up among the installed packages' entry points (20 ms)
+    return pymorphy3.MorphAnalyzer(path=pymorphy3_dicts_ru.get_path(), lang="ru")
 
 
 @lru_cache(maxsize=4096)
