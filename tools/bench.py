@@ -2,13 +2,14 @@
 one school's letters and one also shown in the reserve list, and
 the same documents converted the naive way (one soffice per document).
 
-    python tools/bench.py [--schools 20 100 500] [--naive-sample 12]
+    python tools/bench.py [--schools 0 20 100 500] [--naive-sample 12] [--repeat 5]
 
 Each size is a fresh git repository holding the shipped order and campaign with N
 schools (heads, e-mail, efficiency levels) and 2N candidates, of whom every one is
 interviewed and half are included in the reserve. Prints seconds, documents per second,
 milliseconds per document and ratios; docgen's peak memory is that of its own processes
-(LibreOffice's is not counted).
+(LibreOffice's is not counted). The first line gives LibreOffice's start and its speed
+alone on one core, measured in the same run: this machine's speed varies from run to run.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from docgen.convert import LocalPool, ProfileCache, find_soffice, user_cache
+from docgen.convert import Job, LocalPool, ProfileCache, find_soffice, user_cache
 
 LEVELS = ["high", "above-average", "average", "average", "below-average"]
 SURNAMES = ["Иванов", "Петров", "Смирнов", "Кузнецов", "Попов", "Соколов", "Лебедев", "Козлов"]
@@ -176,6 +177,32 @@ def kept_profile_start() -> float:
     return _started(find_soffice(), profiles)
 
 
+def libreoffice_alone() -> float:
+    """Seconds one warmed-up LibreOffice worker needs per document of the shipped district:
+    the speed of this machine at the moment, against which the other figures read."""
+    with tempfile.TemporaryDirectory(prefix="docgen-bench-") as temporary:
+        project = Path(temporary)
+        make_district(project)
+        subprocess.run([sys.executable, "-m", "docgen", "-C", str(project), "build", "--no-pdf"],
+                       check=True, capture_output=True)
+        sources = sorted((project / "build").rglob("*.docx"))
+        jobs = [Job(str(index), source, project / f"{index}.pdf")
+                for index, source in enumerate(sources)]
+        pool = LocalPool(find_soffice(), workers=1, timeout=60,
+                         profiles=ProfileCache(user_cache(), find_soffice()))
+        try:
+            pool.prestart(1)
+            pool.starting[0].join()
+            started = time.monotonic()
+            failures = pool.convert(jobs, lambda job: None)
+            seconds = time.monotonic() - started
+        finally:
+            pool.close()
+    if failures:
+        raise SystemExit(f"LibreOffice failed: {failures}")
+    return seconds / len(jobs)
+
+
 def _edit(path: Path, change: Callable[[dict[str, Any]], None]) -> None:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     change(data)
@@ -228,7 +255,8 @@ def main() -> None:
     args = parser.parse_args()
     new, kept = new_profile_start(), statistics.median(kept_profile_start() for _ in range(3))
     print(f"docgen benchmark on {os.cpu_count()} cores; LibreOffice starts in {new:.2f} s on a "
-          f"new profile, {kept:.2f} s on a kept one")
+          f"new profile, {kept:.2f} s on a kept one, and alone converts a document of the "
+          f"district in {libreoffice_alone() * 1000:.0f} ms on one core")
     print(f"{'schools':>8} {'docs':>5} {'cold s':>7} {'docs/s':>7} {'ms/doc':>7} "
           f"{'no-op s':>7} {'1-edit s':>8} {'list-edit s':>11} {'naive ms/doc':>12} "
           f"{'× naive':>7} {'peak MB':>7}")
