@@ -15,6 +15,7 @@ alone on one core, measured in the same run: this machine's speed varies from ru
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -23,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -150,22 +151,29 @@ def naive(project: Path, sample: int) -> tuple[float, int]:
         return (time.monotonic() - started) / len(documents), len(documents)
 
 
-def _started(soffice: str, profiles: ProfileCache) -> float:
-    """Seconds until one LibreOffice worker answers, warmed up, as a build starts it."""
-    pool = LocalPool(soffice, workers=1, timeout=60, profiles=profiles)
-    started = time.monotonic()
+@contextlib.contextmanager
+def _one_worker(profiles: ProfileCache) -> Iterator[LocalPool]:
+    """One LibreOffice worker, started and warmed up as a build starts it."""
+    pool = LocalPool(find_soffice(), workers=1, timeout=60, profiles=profiles)
     try:
         pool.prestart(1)
         pool.starting[0].join()
-        return time.monotonic() - started
+        yield pool
     finally:
         pool.close()
+
+
+def _started(profiles: ProfileCache) -> float:
+    """Seconds until one LibreOffice worker answers, warmed up."""
+    started = time.monotonic()
+    with _one_worker(profiles):
+        return time.monotonic() - started
 
 
 def new_profile_start() -> float:
     """LibreOffice's start on a new profile, as on a machine's first build."""
     with tempfile.TemporaryDirectory() as cache:
-        return _started(find_soffice(), ProfileCache(Path(cache), find_soffice()))
+        return _started(ProfileCache(Path(cache), find_soffice()))
 
 
 def kept_profile_start() -> float:
@@ -173,8 +181,8 @@ def kept_profile_start() -> float:
     there is none yet)."""
     profiles = ProfileCache(user_cache(), find_soffice())
     if not profiles.ready():
-        _started(find_soffice(), profiles)
-    return _started(find_soffice(), profiles)
+        _started(profiles)
+    return _started(profiles)
 
 
 def libreoffice_alone() -> float:
@@ -188,16 +196,10 @@ def libreoffice_alone() -> float:
         sources = sorted((project / "build").rglob("*.docx"))
         jobs = [Job(str(index), source, project / f"{index}.pdf")
                 for index, source in enumerate(sources)]
-        pool = LocalPool(find_soffice(), workers=1, timeout=60,
-                         profiles=ProfileCache(user_cache(), find_soffice()))
-        try:
-            pool.prestart(1)
-            pool.starting[0].join()
+        with _one_worker(ProfileCache(user_cache(), find_soffice())) as pool:
             started = time.monotonic()
             failures = pool.convert(jobs, lambda job: None)
             seconds = time.monotonic() - started
-        finally:
-            pool.close()
     if failures:
         raise SystemExit(f"LibreOffice failed: {failures}")
     return seconds / len(jobs)
