@@ -231,18 +231,22 @@ class ProfileCache:
         shutil.rmtree(self.path, ignore_errors=True)
 
     def keep(self, profile: Path) -> None:
-        """Keep `profile`, left by a LibreOffice that ended normally; best effort."""
-        if not self.complete(profile):
+        """Keep `profile`, left by a LibreOffice that ended normally, unless a complete one
+        is kept already (another run may be copying it); best effort."""
+        if self.ready() or not self.complete(profile):
             return
         staged = None
         try:
-            self.discard()  # an incomplete one
             self.path.parent.mkdir(parents=True, exist_ok=True)
             staged = Path(tempfile.mkdtemp(prefix=".profile-", dir=self.path.parent))
             shutil.copytree(profile, staged, dirs_exist_ok=True,
                             ignore=shutil.ignore_patterns(".lock", "*.log"))
-            os.replace(staged, self.path)
+            if not self.ready():  # no other run kept one meanwhile
+                self.discard()  # an incomplete one
+                os.replace(staged, self.path)
         except OSError:  # another run kept one first, or the disk is full: no cache
+            pass
+        finally:
             if staged is not None:
                 shutil.rmtree(staged, ignore_errors=True)
 
