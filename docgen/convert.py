@@ -209,13 +209,13 @@ class ProfileCache:
     kept per installed LibreOffice, in the user's cache, shared by all projects.
     """
 
-    def __init__(self, folder: Path, soffice: str):
-        installed = int(Path(soffice).resolve().stat().st_mtime)  # a new LibreOffice, a new profile
-        self.path = folder / f"libreoffice-profile-{installed}"
-
     # Written as LibreOffice quits: its settings (with the version it has seen), and the
     # build its extensions were registered for; without the latter it restarts once.
     COMPLETE = (Path("user/registrymodifications.xcu"), Path("user/extensions/buildid"))
+
+    def __init__(self, folder: Path, soffice: str):
+        installed = int(Path(soffice).resolve().stat().st_mtime)  # a new LibreOffice, a new profile
+        self.path = folder / f"libreoffice-profile-{installed}"
 
     def ready(self) -> bool:
         """Whether a complete profile is kept; an incomplete one is used by no worker and

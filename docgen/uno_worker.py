@@ -77,14 +77,16 @@ def _start(soffice, profile, pipe):
 def _mark_version_seen(context):
     """Record in the profile that this version has started, as a first start with a
     window would; a profile kept from this run then starts without LibreOffice's
-    first-start graphics tests."""
+    first-start graphics tests. A kept profile has it recorded already."""
     provider = context.ServiceManager.createInstanceWithContext(
         "com.sun.star.configuration.ConfigurationProvider", context)
     product = provider.createInstanceWithArguments(
         "com.sun.star.configuration.ConfigurationUpdateAccess",
         _properties(nodepath="/org.openoffice.Setup/Product"))
-    product.replaceByName("ooSetupLastVersion", product.getByName("ooSetupVersion"))
-    product.commitChanges()
+    version = product.getByName("ooSetupVersion")
+    if product.getByName("ooSetupLastVersion") != version:
+        product.replaceByName("ooSetupLastVersion", version)
+        product.commitChanges()
 
 
 def _convert(desktop, source, target):
