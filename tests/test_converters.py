@@ -23,7 +23,8 @@ TESTS = Path(__file__).parent
 
 
 def _soffice_processes(pattern: str = "docgen-lo-profile") -> list[str]:
-    found = subprocess.run(["pgrep", "-af", pattern], capture_output=True, text=True).stdout
+    found = subprocess.run(["pgrep", "-af", pattern], capture_output=True, text=True,
+                           check=False).stdout
     return [line for line in found.splitlines() if "pgrep" not in line]
 
 

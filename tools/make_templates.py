@@ -578,10 +578,10 @@ def make_reserve_list(path: Path) -> None:
     loop_row(table, "{%tr for row in group.rows %}")
     add_row(table, ["{{ row.number }}", "{{ row.candidate.full_name }}",
                     "{{ row.candidate.position|typo }}",
-                    "{{ row.candidate.teaching_experience|years }} / "
-                    "{{ row.candidate.management_experience|years }}",
-                    "протокол № {{ row.interview.number }} от "
-                    "{{ row.interview.date|date_numeric }}"],
+                    ("{{ row.candidate.teaching_experience|years }} / "
+                     "{{ row.candidate.management_experience|years }}"),
+                    ("протокол № {{ row.interview.number }} от "
+                     "{{ row.interview.date|date_numeric }}")],
             align=["center", "left", "left", "center", "left"], keep_together=True)
     loop_row(table, "{%tr endfor %}")
     loop_row(table, "{%tr endfor %}")
