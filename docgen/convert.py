@@ -31,12 +31,9 @@ from .errors import ConversionError, LibreOfficeMissing
 INSTALL_HINT = ("установите LibreOffice: sudo apt-get install libreoffice-writer-nogui "
                 "fonts-liberation2 python3-uno (или выполните make documents от root)")
 # PDF/A-2b (fonts embedded, colour profile, XMP), and Word bookmarks kept as named
-# destinations, so that the place to sign is known.
-PDF_OPTIONS = {"SelectPdfVersion": "2", "ExportBookmarksToPDFDestination": "true"}
-PDF_FILTER = "pdf:writer_pdf_Export:" + json.dumps(
-    {"SelectPdfVersion": {"type": "long", "value": "2"},
-     "ExportBookmarksToPDFDestination": {"type": "boolean", "value": "true"}},
-    separators=(",", ":"))
+# destinations, so that the place to sign is known; each converter hands these options
+# to LibreOffice's PDF export in its own form.
+PDF_EXPORT: dict[str, int | bool] = {"SelectPdfVersion": 2, "ExportBookmarksToPDFDestination": True}
 WORKER_SCRIPT = Path(__file__).with_name("uno_worker.py")
 SYSTEM_PYTHON = "/usr/bin/python3"
 STARTUP_TIMEOUT = 90.0
@@ -77,6 +74,18 @@ class Converter(Protocol):
 
     def close(self) -> None:
         """Stop whatever the converter started."""
+
+
+def _option_text(value: int | bool) -> str:
+    """An export option's value as LibreOffice reads it in text: «2», «true»."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _batch_filter() -> str:
+    """The --convert-to argument that exports PDF with PDF_EXPORT."""
+    typed = {name: {"type": "boolean" if isinstance(value, bool) else "long",
+                    "value": _option_text(value)} for name, value in PDF_EXPORT.items()}
+    return "pdf:writer_pdf_Export:" + json.dumps(typed, separators=(",", ":"))
 
 
 def find_soffice(explicit: str | None = None) -> str:
@@ -285,7 +294,8 @@ class _Worker:
             # interpreter lock while this process loads the content
             origin = [str(self.profiles.path)] if kept and self.profiles is not None else []
             self.process = subprocess.Popen(
-                [*self.command, self.soffice, self.profile.as_uri(), *origin],
+                [*self.command, self.soffice, self.profile.as_uri(), json.dumps(PDF_EXPORT),
+                 *origin],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                 start_new_session=True)
             self.buffer = b""
@@ -433,8 +443,8 @@ class RemotePool:
 
         host, port = self.addresses[index]
         try:
-            pdf = unoserver.convert(host, port, job.source.read_bytes(), PDF_OPTIONS,
-                                    self.timeout)
+            options = {name: _option_text(value) for name, value in PDF_EXPORT.items()}
+            pdf = unoserver.convert(host, port, job.source.read_bytes(), options, self.timeout)
         except unoserver.ERRORS as exc:
             return f"unoserver {host}:{port}: {exc}"
         job.target.write_bytes(pdf)
@@ -487,7 +497,7 @@ class BatchConverter:
             command = [
                 self.soffice, f"-env:UserInstallation={Path(profile).as_uri()}",
                 "--headless", "--invisible", "--nodefault", "--nolockcheck", "--nologo",
-                "--norestore", "--convert-to", PDF_FILTER, "--outdir", str(outdir),
+                "--norestore", "--convert-to", _batch_filter(), "--outdir", str(outdir),
                 *map(str, documents)]
             process = subprocess.Popen(command, stdout=subprocess.DEVNULL,
                                        stderr=subprocess.DEVNULL, start_new_session=True)

@@ -1,7 +1,8 @@
 """A LibreOffice conversion worker, run by the system Python that has the uno module.
 
-It starts one headless LibreOffice with its own profile (a copy of a kept one, when a
-third argument names it), listening on a pipe, says {"ready": true} on stdout (or
+Its arguments: soffice, the profile's URL, the PDF export options as JSON and, if any, a
+kept profile. It starts one headless LibreOffice with its own profile (a copy of the kept
+one, when there is one), listening on a pipe, says {"ready": true} on stdout (or
 {"ready": false, "error": text} when this Python has no uno module), and then converts
 documents to PDF for as long as it runs: one JSON request a line on stdin
 ({"source": path, "target": path}), one JSON answer a line on stdout ({"ok": true} or
@@ -27,9 +28,6 @@ except ImportError:  # python3-uno removed since this machine last ran a worker
     print(json.dumps({"ready": False, "error": "в системном Python нет модуля uno: "
                       "sudo apt-get install python3-uno"}), flush=True)
     sys.exit(1)
-
-PDF_FILTER_DATA = {"SelectPdfVersion": 2, "ExportBookmarksToPDFDestination": True}
-
 
 def _properties(**values):
     return tuple(PropertyValue(Name=name, Value=value) for name, value in values.items())
@@ -89,14 +87,15 @@ def _mark_version_seen(context):
         product.commitChanges()
 
 
-def _convert(desktop, source, target):
+def _convert(desktop, source, target, pdf_options):
+    """Convert the Word document `source` to the PDF `target` with the export options."""
     document = desktop.loadComponentFromURL(
         uno.systemPathToFileUrl(source), "_blank", 0, _properties(Hidden=True, ReadOnly=True))
     if document is None:
         raise RuntimeError("LibreOffice не смог открыть документ")
     try:
         filter_data = uno.Any("[]com.sun.star.beans.PropertyValue",
-                              _properties(**PDF_FILTER_DATA))
+                              _properties(**pdf_options))
         document.storeToURL(uno.systemPathToFileUrl(target),
                             _properties(FilterName="writer_pdf_Export", FilterData=filter_data))
     finally:
@@ -124,7 +123,7 @@ WARM_UP_DOCX = {
 }
 
 
-def _warm_up(desktop):
+def _warm_up(desktop, pdf_options):
     """Convert a small DOCX, so that LibreOffice has loaded its Word import and PDF export
     before the first real document arrives; failures do not matter."""
     folder = tempfile.mkdtemp(prefix="docgen-warm-up-")
@@ -133,7 +132,7 @@ def _warm_up(desktop):
         with zipfile.ZipFile(source, "w") as package:
             for name, xml in WARM_UP_DOCX.items():
                 package.writestr(name, xml)
-        _convert(desktop, source, os.path.join(folder, "warm-up.pdf"))
+        _convert(desktop, source, os.path.join(folder, "warm-up.pdf"), pdf_options)
     except Exception:  # a failed warm-up only means a slower first document
         pass
     finally:
@@ -142,16 +141,16 @@ def _warm_up(desktop):
 
 def main():
     """Serve conversion requests until stdin closes, then quit LibreOffice and wait for it."""
-    soffice, profile = sys.argv[1], sys.argv[2]
-    if len(sys.argv) > 3:  # a profile kept from an earlier run, to start on a copy of
-        shutil.copytree(sys.argv[3], uno.fileUrlToSystemPath(profile), dirs_exist_ok=True)
+    soffice, profile, pdf_options = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+    if len(sys.argv) > 4:  # a profile kept from an earlier run, to start on a copy of
+        shutil.copytree(sys.argv[4], uno.fileUrlToSystemPath(profile), dirs_exist_ok=True)
     process, desktop = _start(soffice, profile, f"docgen-{os.getpid()}")
-    _warm_up(desktop)
+    _warm_up(desktop, pdf_options)
     print(json.dumps({"ready": True}), flush=True)
     for line in sys.stdin:
         request = json.loads(line)
         try:
-            _convert(desktop, request["source"], request["target"])
+            _convert(desktop, request["source"], request["target"], pdf_options)
             answer = {"ok": True}
         except Exception as exc:  # any UNO failure is reported for that document alone
             answer = {"ok": False, "error": str(exc).splitlines()[0] if str(exc) else

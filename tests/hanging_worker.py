@@ -15,7 +15,7 @@ import uno_worker  # noqa: E402 (found through the path set just above)
 
 def main():
     """Serve like uno_worker, but hang once."""
-    soffice, profile = sys.argv[1], sys.argv[2]
+    soffice, profile, pdf_options = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
     _, desktop = uno_worker._start(soffice, profile, f"docgen-test-{os.getpid()}")
     print(json.dumps({"ready": True}), flush=True)
     marker = os.environ["HANG_MARKER"]
@@ -25,7 +25,7 @@ def main():
             open(marker, "w").close()
             time.sleep(3600)
         try:
-            uno_worker._convert(desktop, request["source"], request["target"])
+            uno_worker._convert(desktop, request["source"], request["target"], pdf_options)
             answer = {"ok": True}
         except Exception as exc:
             answer = {"ok": False, "error": str(exc)}

@@ -17,7 +17,7 @@ from conftest import ROOT, git_project
 from pypdf import PdfReader
 
 import docgen
-from docgen.convert import SYSTEM_PYTHON, Job, LocalPool, find_soffice
+from docgen.convert import SYSTEM_PYTHON, BatchConverter, Job, LocalPool, find_soffice
 
 TESTS = Path(__file__).parent
 
@@ -151,6 +151,16 @@ def test_conversion_on_remote_unoservers(unoservers: str, tmp_path: Path) -> Non
     assert "/OutputIntents" in reader.trailer["/Root"] and "/signature" in reader.named_destinations
 
 
+def test_a_batch_exports_pdfa_with_the_place_to_sign(built: Path, tmp_path: Path) -> None:
+    target = tmp_path / "order.pdf"
+    failures = BatchConverter(find_soffice(), timeout=120).convert(
+        [Job("order", built / "order.docx", target)], lambda job: None)
+    assert failures == []
+    reader = PdfReader(target)
+    assert "/OutputIntents" in reader.trailer["/Root"] and "/signature" in reader.named_destinations
+    assert _soffice_processes() == []
+
+
 def test_an_unreachable_unoserver_is_named_for_each_document(tmp_path: Path) -> None:
     project = git_project(tmp_path / "repo")
     result = subprocess.run([sys.executable, "-m", "docgen", "-C", str(project), "build",
@@ -216,7 +226,7 @@ def test_a_kept_profile_that_fails_is_dropped_and_libreoffice_starts_anew(
     worker = tmp_path / "worker.py"  # a worker that cannot start on the damaged profile
     worker.write_text(
         "import os, runpy, sys\n"
-        "if len(sys.argv) > 3 and os.path.exists(os.path.join(sys.argv[3], 'user', 'damaged')):\n"
+        "if len(sys.argv) > 4 and os.path.exists(os.path.join(sys.argv[4], 'user', 'damaged')):\n"
         "    sys.exit(1)\n"
         f"runpy.run_path({str(Path(docgen.__file__).with_name('uno_worker.py'))!r},"
         " run_name='__main__')\n", encoding="utf-8")
