@@ -25,8 +25,8 @@ class Part:
 def merge(parts: list[Part], dest: Path, properties: Properties, revision: Revision) -> None:
     """Write the parts one after another into `dest`, each under its bookmark.
 
-    The output intent of the first part and every part's named destinations (the place
-    to sign among them) are kept, so the bundle stays PDF/A and can be signed.
+    The output intent and language of the first part and every part's named destinations
+    (the place to sign among them) are kept, so the bundle stays PDF/A and can be signed.
     """
     sources = [pikepdf.open(part.pdf) for part in parts]
     try:
@@ -46,6 +46,8 @@ def merge(parts: list[Part], dest: Path, properties: Properties, revision: Revis
                         copied[0] = bundle.pages[pages[target[0].objgen]].obj
                         destinations[name] = copied
             bundle.Root.Dests = destinations
+            if "/Lang" in sources[0].Root:
+                bundle.Root.Lang = sources[0].Root.Lang
             bundle.Root.PageMode = pikepdf.Name.UseOutlines
             bundle.save(dest, min_version=sources[0].pdf_version)
     finally:

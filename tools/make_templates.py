@@ -64,6 +64,10 @@ def _style_document(document: Document) -> None:
     for attribute in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
         fonts.set(qn(attribute), FONT)
     _add(normal.element.rPr, "w:lang", val="ru-RU", eastAsia="ru-RU", bidi="ar-SA")
+    # the document's own language, which LibreOffice writes into the PDF (/Lang)
+    for default in document.styles.element.xpath("w:docDefaults/w:rPrDefault/w:rPr/w:lang"):
+        default.set(qn("w:val"), "ru-RU")
+        default.set(qn("w:eastAsia"), "ru-RU")
     layout = normal.paragraph_format
     layout.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
     layout.first_line_indent = Cm(1.25)
