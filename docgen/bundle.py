@@ -26,7 +26,8 @@ def merge(parts: list[Part], dest: Path, properties: Properties, revision: Revis
     """Write the parts one after another into `dest`, each under its bookmark.
 
     The output intent and language of the first part and every part's named destinations
-    (the place to sign among them) are kept, so the bundle stays PDF/A and can be signed.
+    (the place to sign among them) are kept, so the bundle stays PDF/A and can be signed;
+    a reader shows its title, as for each part, not its file name.
     """
     sources = [pikepdf.open(part.pdf) for part in parts]
     try:
@@ -49,6 +50,7 @@ def merge(parts: list[Part], dest: Path, properties: Properties, revision: Revis
             if "/Lang" in sources[0].Root:
                 bundle.Root.Lang = sources[0].Root.Lang
             bundle.Root.PageMode = pikepdf.Name.UseOutlines
+            bundle.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
             bundle.save(dest, min_version=sources[0].pdf_version)
     finally:
         for source in sources:
