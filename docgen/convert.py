@@ -37,7 +37,6 @@ PDF_EXPORT: dict[str, int | bool] = {"SelectPdfVersion": 2, "ExportBookmarksToPD
 WORKER_SCRIPT = Path(__file__).with_name("uno_worker.py")
 SYSTEM_PYTHON = "/usr/bin/python3"
 STARTUP_TIMEOUT = 90.0
-QUIT_TIMEOUT = 10.0
 SMALL_RUN = 12  # fewer documents convert faster on one LibreOffice than wait for a second
 
 
@@ -210,7 +209,7 @@ def _dispatch(jobs: Iterable[Job], dispatcher: _Dispatcher) -> list[Failure]:
 
 
 class ProfileCache:
-    """A LibreOffice profile kept after its first run, copied for every worker.
+    """A LibreOffice profile kept from its first start, copied for every worker.
 
     On a new profile LibreOffice runs its graphics self-tests, which take most of its
     one-second start; on a copy of a profile that has seen this version it starts in a
@@ -218,9 +217,11 @@ class ProfileCache:
     kept per installed LibreOffice, in the user's cache, shared by all projects.
     """
 
-    # Written as LibreOffice quits: its settings (with the version it has seen), and the
-    # build its extensions were registered for; without the latter it restarts once.
-    COMPLETE = (Path("user/registrymodifications.xcu"), Path("user/extensions/buildid"))
+    # Written at LibreOffice's first start: its settings (with the version it has seen,
+    # which the UNO worker writes out at once), and the build its extensions were
+    # registered for; without the latter it restarts once.
+    SETTINGS = Path("user/registrymodifications.xcu")
+    BUILD_ID = Path("user/extensions/buildid")
 
     def __init__(self, folder: Path, soffice: str):
         installed = int(Path(soffice).resolve().stat().st_mtime)  # a new LibreOffice, a new profile
@@ -233,15 +234,20 @@ class ProfileCache:
 
     @classmethod
     def complete(cls, profile: Path) -> bool:
-        """Whether LibreOffice left `profile` complete."""
-        return all((profile / part).is_file() for part in cls.COMPLETE)
+        """Whether `profile` has LibreOffice's build id and its whole settings file (a copy
+        taken while LibreOffice rewrote it would lack its end)."""
+        try:
+            settings = (profile / cls.SETTINGS).read_bytes()
+        except OSError:
+            return False
+        return (profile / cls.BUILD_ID).is_file() and settings.rstrip().endswith(b"</oor:items>")
 
     def discard(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
 
     def keep(self, profile: Path) -> None:
-        """Keep `profile`, left by a LibreOffice that ended normally, unless a complete one
-        is kept already (another run may be copying it); best effort."""
+        """Keep a copy of `profile`, of a LibreOffice that is up, unless a complete one is
+        kept already (another run may be copying it); best effort."""
         if self.ready() or not self.complete(profile):
             return
         staged = None
@@ -250,7 +256,7 @@ class ProfileCache:
             staged = Path(tempfile.mkdtemp(prefix=".profile-", dir=self.path.parent))
             shutil.copytree(profile, staged, dirs_exist_ok=True,
                             ignore=shutil.ignore_patterns(".lock", "*.log"))
-            if not self.ready():  # no other run kept one meanwhile
+            if self.complete(staged) and not self.ready():  # no other run kept one meanwhile
                 self.discard()  # an incomplete one
                 os.replace(staged, self.path)
         except OSError:  # another run kept one first, or the disk is full: no cache
@@ -275,14 +281,18 @@ class _Worker:
 
     def start(self) -> None:
         """Start LibreOffice; if it fails on a kept profile, that profile is dropped and
-        LibreOffice starts once more on a new one."""
+        LibreOffice starts once more on a new one, which is kept as soon as it is up."""
         kept = self.profiles is not None and self.profiles.ready()
         failure = self._launch(kept)
         if failure and kept and self.profiles is not None:
             self.profiles.discard()
-            failure = self._launch(False)
+            kept, failure = False, self._launch(False)
         if failure:
             raise ConversionError(failure)
+        with self.lock:
+            profile = self.profile
+        if not kept and self.profiles is not None and profile is not None:
+            self.profiles.keep(profile)
 
     def _launch(self, kept: bool) -> str | None:
         """Start the worker and wait until it is ready; None, or why it did not start."""
@@ -350,22 +360,9 @@ class _Worker:
         self.start()
 
     def stop(self) -> None:
-        """Stop for good: a start still under way on another thread will not begin.
-
-        Without a kept profile yet, an idle LibreOffice is asked to quit, so that its
-        profile is complete, and the profile is kept for the next runs.
-        """
+        """Stop for good: a start still under way on another thread will not begin."""
         with self.lock:
             self.closed = True
-            process, profile = self.process, self.profile
-        if self.profiles is not None and not self.profiles.ready() and process is not None \
-                and profile is not None and process.stdin is not None:
-            try:
-                process.stdin.close()  # the worker script asks LibreOffice to quit
-                if process.wait(timeout=QUIT_TIMEOUT) == 0:
-                    self.profiles.keep(profile)
-            except (OSError, subprocess.TimeoutExpired):
-                pass
         self._kill()
 
     def _kill(self) -> None:
@@ -394,14 +391,20 @@ class LocalPool:
         One starts before the run knows its work, so that a small edit waits for one
         LibreOffice only; the others start when there are enough documents for them.
         """
-        def start(worker: _Worker) -> None:
+        def start(worker: _Worker, first: threading.Thread | None) -> None:
+            # Without a kept profile, the first LibreOffice keeps its own as soon as it is
+            # up, and the others wait to start on copies of it: on new profiles they would
+            # run their self-tests too, slowing the first one down.
+            if first is not None and worker.profiles is not None and not worker.profiles.ready():
+                first.join()
             try:
                 worker.start()
             except ConversionError:
                 pass  # its first document finds it down, starts it again or reports it
 
         for worker in self.workers[len(self.starting):len(self.starting) + count]:
-            thread = threading.Thread(target=start, args=(worker,), daemon=True)
+            first = self.starting[0] if self.starting else None
+            thread = threading.Thread(target=start, args=(worker, first), daemon=True)
             thread.start()
             self.starting.append(thread)
 

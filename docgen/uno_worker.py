@@ -85,6 +85,7 @@ def _mark_version_seen(context):
     if product.getByName("ooSetupLastVersion") != version:
         product.replaceByName("ooSetupLastVersion", version)
         product.commitChanges()
+        provider.flush()  # on disk now: the profile can be kept while LibreOffice runs
 
 
 def _convert(desktop, source, target, pdf_options):

@@ -22,6 +22,9 @@ from docgen.convert import SYSTEM_PYTHON, BatchConverter, Job, LocalPool, find_s
 TESTS = Path(__file__).parent
 
 
+WHOLE_SETTINGS = '<oor:items xmlns:oor="http://openoffice.org/2001/registry">\n</oor:items>\n'
+
+
 def _soffice_processes(pattern: str = "docgen-lo-profile") -> list[str]:
     found = subprocess.run(["pgrep", "-af", pattern], capture_output=True, text=True,
                            check=False).stdout
@@ -188,10 +191,45 @@ def test_libreoffice_runs_with_jemalloc_and_keeps_a_ready_profile(tmp_path: Path
                                    capture_output=True, text=True, check=False).stdout.split()
             maps = Path(f"/proc/{found[0]}/maps").read_text(encoding="utf-8")
             assert "libjemalloc" in maps  # make installs libjemalloc2 with LibreOffice
+            assert profiles.ready()  # kept as soon as the first LibreOffice was up
         finally:
             pool.close()
-        assert profiles.ready()  # the first run kept its profile for the next
     assert _soffice_processes() == []
+
+
+def test_without_a_kept_profile_only_the_first_libreoffice_starts_on_a_new_one(
+        tmp_path: Path) -> None:
+    from docgen.convert import ProfileCache
+
+    profiles = ProfileCache(tmp_path / "cache", find_soffice())
+    pool = LocalPool(find_soffice(), workers=2, timeout=60, profiles=profiles)
+    try:
+        pool.prestart(2)
+        for thread in pool.starting:
+            thread.join()
+        first, second = (worker.profile for worker in pool.workers)
+        assert first is not None and second is not None
+        assert (first / "user/GraphicsRenderTests.log").exists()  # the self-tests, once
+        assert not (second / "user/GraphicsRenderTests.log").exists()  # a copy of the first
+        assert all(worker.process is not None and worker.process.poll() is None
+                   for worker in pool.workers)
+    finally:
+        pool.close()
+    assert _soffice_processes() == []
+
+
+def test_a_settings_file_cut_short_is_not_a_kept_profile(tmp_path: Path) -> None:
+    from docgen.convert import ProfileCache
+
+    profiles = ProfileCache(tmp_path / "cache", find_soffice())
+    (profiles.path / ProfileCache.BUILD_ID).parent.mkdir(parents=True)
+    (profiles.path / ProfileCache.BUILD_ID).write_text("1", encoding="utf-8")
+    settings = '<oor:items xmlns:oor="http://openoffice.org/2001/registry">\n<item/>\n'
+    (profiles.path / ProfileCache.SETTINGS).write_text(settings, encoding="utf-8")
+    assert not profiles.ready()
+    (profiles.path / ProfileCache.SETTINGS).write_text(settings + "</oor:items>\n",
+                                                       encoding="utf-8")
+    assert profiles.ready()
 
 
 def test_an_incomplete_kept_profile_is_not_used_and_is_replaced(tmp_path: Path) -> None:
@@ -199,7 +237,7 @@ def test_an_incomplete_kept_profile_is_not_used_and_is_replaced(tmp_path: Path) 
 
     profiles = ProfileCache(tmp_path / "cache", find_soffice())
     (profiles.path / "user").mkdir(parents=True)  # settings, but LibreOffice would restart
-    (profiles.path / ProfileCache.COMPLETE[0]).write_text("", encoding="utf-8")
+    (profiles.path / ProfileCache.SETTINGS).write_text(WHOLE_SETTINGS, encoding="utf-8")
     assert not profiles.ready()
     pool = LocalPool(find_soffice(), workers=1, timeout=60, profiles=profiles)
     try:
@@ -207,9 +245,9 @@ def test_an_incomplete_kept_profile_is_not_used_and_is_replaced(tmp_path: Path) 
         pool.starting[0].join()
         profile = pool.workers[0].profile
         assert profile is not None and (profile / "user/GraphicsRenderTests.log").exists()
+        assert profiles.ready()  # the complete profile of this run took its place
     finally:
         pool.close()
-    assert profiles.ready()  # the complete profile of this run took its place
     assert _soffice_processes() == []
 
 
@@ -218,10 +256,10 @@ def test_a_kept_profile_that_fails_is_dropped_and_libreoffice_starts_anew(
     from docgen.convert import ProfileCache
 
     profiles = ProfileCache(tmp_path / "cache", find_soffice())
-    (profiles.path / "user").mkdir(parents=True)
-    for part in ProfileCache.COMPLETE:
-        (profiles.path / part).parent.mkdir(parents=True, exist_ok=True)
-        (profiles.path / part).write_text("", encoding="utf-8")
+    (profiles.path / ProfileCache.BUILD_ID).parent.mkdir(parents=True)
+    (profiles.path / ProfileCache.BUILD_ID).write_text("1", encoding="utf-8")
+    (profiles.path / ProfileCache.SETTINGS).write_text(WHOLE_SETTINGS, encoding="utf-8")
+    assert profiles.ready()
     (profiles.path / "user/damaged").write_text("", encoding="utf-8")
     worker = tmp_path / "worker.py"  # a worker that cannot start on the damaged profile
     worker.write_text(
@@ -236,8 +274,8 @@ def test_a_kept_profile_that_fails_is_dropped_and_libreoffice_starts_anew(
         pool.prestart(1)
         pool.starting[0].join()
         assert pool.workers[0].process is not None and pool.workers[0].process.poll() is None
-        assert not profiles.ready()  # the damaged profile is gone
+        # the damaged profile is gone, the new one of this LibreOffice kept in its place
+        assert profiles.ready() and not (profiles.path / "user/damaged").exists()
     finally:
         pool.close()
-    assert profiles.ready() and not (profiles.path / "user/damaged").exists()
     assert _soffice_processes() == []
