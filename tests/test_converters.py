@@ -17,12 +17,19 @@ from conftest import ROOT, git_project
 from pypdf import PdfReader
 
 import docgen
-from docgen.convert import SYSTEM_PYTHON, BatchConverter, Job, LocalPool, find_soffice
+from docgen.convert import SYSTEM_PYTHON, BatchConverter, Job, LocalPool, ProfileCache, find_soffice
 
 TESTS = Path(__file__).parent
 
 
 WHOLE_SETTINGS = '<oor:items xmlns:oor="http://openoffice.org/2001/registry">\n</oor:items>\n'
+
+
+def _kept_profile(profiles: ProfileCache, settings: str = WHOLE_SETTINGS) -> None:
+    """A kept profile made of the files ProfileCache looks at: build id and settings."""
+    (profiles.path / ProfileCache.BUILD_ID).parent.mkdir(parents=True, exist_ok=True)
+    (profiles.path / ProfileCache.BUILD_ID).write_text("1", encoding="utf-8")
+    (profiles.path / ProfileCache.SETTINGS).write_text(settings, encoding="utf-8")
 
 
 def _soffice_processes(pattern: str = "docgen-lo-profile") -> list[str]:
@@ -175,8 +182,6 @@ def test_an_unreachable_unoserver_is_named_for_each_document(tmp_path: Path) -> 
 
 
 def test_libreoffice_runs_with_jemalloc_and_keeps_a_ready_profile(tmp_path: Path) -> None:
-    from docgen.convert import ProfileCache
-
     profiles = ProfileCache(tmp_path / "cache", find_soffice())
     for run in range(2):
         pool = LocalPool(find_soffice(), workers=1, timeout=60, profiles=profiles)
@@ -199,8 +204,6 @@ def test_libreoffice_runs_with_jemalloc_and_keeps_a_ready_profile(tmp_path: Path
 
 def test_without_a_kept_profile_only_the_first_libreoffice_starts_on_a_new_one(
         tmp_path: Path) -> None:
-    from docgen.convert import ProfileCache
-
     profiles = ProfileCache(tmp_path / "cache", find_soffice())
     pool = LocalPool(find_soffice(), workers=2, timeout=60, profiles=profiles)
     try:
@@ -219,22 +222,14 @@ def test_without_a_kept_profile_only_the_first_libreoffice_starts_on_a_new_one(
 
 
 def test_a_settings_file_cut_short_is_not_a_kept_profile(tmp_path: Path) -> None:
-    from docgen.convert import ProfileCache
-
     profiles = ProfileCache(tmp_path / "cache", find_soffice())
-    (profiles.path / ProfileCache.BUILD_ID).parent.mkdir(parents=True)
-    (profiles.path / ProfileCache.BUILD_ID).write_text("1", encoding="utf-8")
-    settings = '<oor:items xmlns:oor="http://openoffice.org/2001/registry">\n<item/>\n'
-    (profiles.path / ProfileCache.SETTINGS).write_text(settings, encoding="utf-8")
+    _kept_profile(profiles, WHOLE_SETTINGS.removesuffix("</oor:items>\n"))
     assert not profiles.ready()
-    (profiles.path / ProfileCache.SETTINGS).write_text(settings + "</oor:items>\n",
-                                                       encoding="utf-8")
+    _kept_profile(profiles)
     assert profiles.ready()
 
 
 def test_an_incomplete_kept_profile_is_not_used_and_is_replaced(tmp_path: Path) -> None:
-    from docgen.convert import ProfileCache
-
     profiles = ProfileCache(tmp_path / "cache", find_soffice())
     (profiles.path / "user").mkdir(parents=True)  # settings, but LibreOffice would restart
     (profiles.path / ProfileCache.SETTINGS).write_text(WHOLE_SETTINGS, encoding="utf-8")
@@ -253,12 +248,8 @@ def test_an_incomplete_kept_profile_is_not_used_and_is_replaced(tmp_path: Path) 
 
 def test_a_kept_profile_that_fails_is_dropped_and_libreoffice_starts_anew(
         tmp_path: Path) -> None:
-    from docgen.convert import ProfileCache
-
     profiles = ProfileCache(tmp_path / "cache", find_soffice())
-    (profiles.path / ProfileCache.BUILD_ID).parent.mkdir(parents=True)
-    (profiles.path / ProfileCache.BUILD_ID).write_text("1", encoding="utf-8")
-    (profiles.path / ProfileCache.SETTINGS).write_text(WHOLE_SETTINGS, encoding="utf-8")
+    _kept_profile(profiles)
     assert profiles.ready()
     (profiles.path / "user/damaged").write_text("", encoding="utf-8")
     worker = tmp_path / "worker.py"  # a worker that cannot start on the damaged profile
