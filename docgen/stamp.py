@@ -26,6 +26,7 @@ from .vcs import Revision
 DRAFT_MARK = "ПРОЕКТ"
 CREATOR = "docgen"
 PRODUCER = "LibreOffice; docgen"
+LANGUAGE = "ru-RU"  # of every document: DOCX core properties, PDF /Lang and XMP
 NAMESPACE = "urn:docgen:identity:1.0#"
 IDENTITY_FIELDS = {
     "document": "Document id: its path in the build without extension",
@@ -60,7 +61,7 @@ def _core_properties(document: Document, properties: Properties, revision: Revis
     core.category = properties.category
     core.comments = ""
     core.last_modified_by = "docgen"
-    core.language = "ru-RU"
+    core.language = LANGUAGE
     core.identifier = properties.document
     core.revision = properties.edition
     core.version = revision.commit or ""
@@ -206,6 +207,7 @@ def _xmp(properties: Properties, revision: Revision, keywords: str) -> str:
         f' xmlns:docgen="{NAMESPACE}">'
         "<pdfaid:part>2</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance>"
         "<dc:format>application/pdf</dc:format>"
+        f"<dc:language><rdf:Bag><rdf:li>{LANGUAGE}</rdf:li></rdf:Bag></dc:language>"
         f'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(properties.title)}'
         "</rdf:li></rdf:Alt></dc:title>"
         f"<dc:creator><rdf:Seq><rdf:li>{escape(properties.author)}</rdf:li></rdf:Seq>"

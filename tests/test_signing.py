@@ -175,6 +175,7 @@ def test_every_built_pdf_is_pdfa_2b_with_matching_metadata(built_root: Path) -> 
         intents = reader.trailer["/Root"]["/OutputIntents"]
         assert intents[0].get_object()["/S"] == "/GTS_PDFA1", pdf
         assert reader.trailer["/Root"]["/Lang"] == "ru-RU", pdf  # read aloud in Russian
+        assert re.search(r"<dc:language>\s*<rdf:Bag>\s*<rdf:li>ru-RU</rdf:li>", xmp), pdf
         assert reader.trailer["/Root"]["/ViewerPreferences"]["/DisplayDocTitle"], pdf
         info = reader.metadata
         for key in ("/Title", "/Author", "/Subject", "/Keywords", "/Producer", "/Creator"):
