@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -36,6 +37,22 @@ def _soffice_processes(pattern: str = "docgen-lo-profile") -> list[str]:
     found = subprocess.run(["pgrep", "-af", pattern], capture_output=True, text=True,
                            check=False).stdout
     return [line for line in found.splitlines() if "pgrep" not in line]
+
+
+@contextlib.contextmanager
+def _started(profiles: ProfileCache, workers: int = 1,
+             command: list[str] | None = None) -> Iterator[LocalPool]:
+    """A pool with all its LibreOffice workers up; closed after, leaving none behind."""
+    pool = LocalPool(find_soffice(), workers=workers, timeout=60, command=command,
+                     profiles=profiles)
+    try:
+        pool.prestart(workers)
+        for thread in pool.starting:
+            thread.join()
+        yield pool
+    finally:
+        pool.close()
+    assert _soffice_processes() == []
 
 
 def _jobs(built_root: Path, folder: Path, names: list[str]) -> list[Job]:
@@ -184,10 +201,7 @@ def test_an_unreachable_unoserver_is_named_for_each_document(tmp_path: Path) -> 
 def test_libreoffice_runs_with_jemalloc_and_keeps_a_ready_profile(tmp_path: Path) -> None:
     profiles = ProfileCache(tmp_path / "cache", find_soffice())
     for run in range(2):
-        pool = LocalPool(find_soffice(), workers=1, timeout=60, profiles=profiles)
-        try:
-            pool.prestart(1)
-            pool.starting[0].join()
+        with _started(profiles) as pool:
             profile = pool.workers[0].profile
             assert profile is not None
             # a new profile makes LibreOffice run its first-start graphics tests; a kept one not
@@ -197,28 +211,18 @@ def test_libreoffice_runs_with_jemalloc_and_keeps_a_ready_profile(tmp_path: Path
             maps = Path(f"/proc/{found[0]}/maps").read_text(encoding="utf-8")
             assert "libjemalloc" in maps  # make installs libjemalloc2 with LibreOffice
             assert profiles.ready()  # kept as soon as the first LibreOffice was up
-        finally:
-            pool.close()
-    assert _soffice_processes() == []
 
 
 def test_without_a_kept_profile_only_the_first_libreoffice_starts_on_a_new_one(
         tmp_path: Path) -> None:
     profiles = ProfileCache(tmp_path / "cache", find_soffice())
-    pool = LocalPool(find_soffice(), workers=2, timeout=60, profiles=profiles)
-    try:
-        pool.prestart(2)
-        for thread in pool.starting:
-            thread.join()
+    with _started(profiles, workers=2) as pool:
         first, second = (worker.profile for worker in pool.workers)
         assert first is not None and second is not None
         assert (first / "user/GraphicsRenderTests.log").exists()  # the self-tests, once
         assert not (second / "user/GraphicsRenderTests.log").exists()  # a copy of the first
         assert all(worker.process is not None and worker.process.poll() is None
                    for worker in pool.workers)
-    finally:
-        pool.close()
-    assert _soffice_processes() == []
 
 
 def test_a_settings_file_cut_short_is_not_a_kept_profile(tmp_path: Path) -> None:
@@ -234,16 +238,10 @@ def test_an_incomplete_kept_profile_is_not_used_and_is_replaced(tmp_path: Path) 
     (profiles.path / "user").mkdir(parents=True)  # settings, but LibreOffice would restart
     (profiles.path / ProfileCache.SETTINGS).write_text(WHOLE_SETTINGS, encoding="utf-8")
     assert not profiles.ready()
-    pool = LocalPool(find_soffice(), workers=1, timeout=60, profiles=profiles)
-    try:
-        pool.prestart(1)
-        pool.starting[0].join()
+    with _started(profiles) as pool:
         profile = pool.workers[0].profile
         assert profile is not None and (profile / "user/GraphicsRenderTests.log").exists()
         assert profiles.ready()  # the complete profile of this run took its place
-    finally:
-        pool.close()
-    assert _soffice_processes() == []
 
 
 def test_a_kept_profile_that_fails_is_dropped_and_libreoffice_starts_anew(
@@ -259,14 +257,7 @@ def test_a_kept_profile_that_fails_is_dropped_and_libreoffice_starts_anew(
         "    sys.exit(1)\n"
         f"runpy.run_path({str(Path(docgen.__file__).with_name('uno_worker.py'))!r},"
         " run_name='__main__')\n", encoding="utf-8")
-    pool = LocalPool(find_soffice(), workers=1, timeout=60,
-                     command=[SYSTEM_PYTHON, str(worker)], profiles=profiles)
-    try:
-        pool.prestart(1)
-        pool.starting[0].join()
+    with _started(profiles, command=[SYSTEM_PYTHON, str(worker)]) as pool:
         assert pool.workers[0].process is not None and pool.workers[0].process.poll() is None
         # the damaged profile is gone, the new one of this LibreOffice kept in its place
         assert profiles.ready() and not (profiles.path / "user/damaged").exists()
-    finally:
-        pool.close()
-    assert _soffice_processes() == []
