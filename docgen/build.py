@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from . import __version__, vcs
 from .errors import ContentError, LibreOfficeMissing, Problem, Severity
 from .incremental import Action, Selection, State, inputs_digest
+from .scratch import scratch_folder
 from .vcs import Revision
 
 if TYPE_CHECKING:
@@ -216,13 +217,14 @@ def _build(root: Path, out: Path, state: State, *, strict: bool, pdf: bool, revi
     report.documents = Counter(d.kind for f in folders for d in f.documents)
     changed = [f for f in folders if any(work[d.document_id].action != Action.SKIP
                                          for d in f.documents)]
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
+    to_build = [work[d.document_id] for f in changed for d in f.documents
+                if work[d.document_id].action == Action.BUILD]
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))  # renamed into place
+    scratch = scratch_folder("docgen-build-", len(to_build))  # files that are copied out
     try:
-        to_build = [work[d.document_id] for f in changed for d in f.documents
-                    if work[d.document_id].action == Action.BUILD]
         rendered: dict[str, Path] = {}
         selections: dict[str, Selection] = {}
-        renders = _recorded(_render_all(root, to_build, staging / "render", jobs, progress),
+        renders = _recorded(_render_all(root, to_build, scratch / "render", jobs, progress),
                             rendered, selections)
         pdfs: dict[str, Path] = {}
         if isinstance(converter, str):
@@ -230,8 +232,9 @@ def _build(root: Path, out: Path, state: State, *, strict: bool, pdf: bool, revi
             report.pdf_skipped = converter if pdf and to_build else None
         elif to_build:
             by_key = {item.document.key: item for item in to_build}
-            pdfs, failures = _convert_all(renders, len(to_build), staging / "pdf", converter,
+            pdfs, failures = _convert_all(renders, len(to_build), scratch / "pdf", converter,
                                           progress, lambda key, pdf: _finalize(by_key[key], pdf))
+            converter.release()  # LibreOffice quits while the folders are assembled
             report.failed = [(f.key, f.reason) for f in failures]
         unconverted = {key for key, _ in report.failed}
         for folder in changed:
@@ -263,6 +266,7 @@ def _build(root: Path, out: Path, state: State, *, strict: bool, pdf: bool, revi
         state.save()
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(scratch, ignore_errors=True)
     report.folders = [folder.folder for folder in changed]
     report.built = sum(1 for item in work.values() if item.action == Action.BUILD)
     report.restamped = sum(1 for item in work.values() if item.action == Action.RESTAMP)

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Protocol
 
 from .errors import ConversionError, LibreOfficeMissing
+from .scratch import scratch_folder, scratch_root
 
 INSTALL_HINT = ("установите LibreOffice: sudo apt-get install libreoffice-writer-nogui "
                 "fonts-liberation2 python3-uno (или выполните make documents от root)")
@@ -37,6 +38,7 @@ PDF_EXPORT: dict[str, int | bool] = {"SelectPdfVersion": 2, "ExportBookmarksToPD
 WORKER_SCRIPT = Path(__file__).with_name("uno_worker.py")
 SYSTEM_PYTHON = "/usr/bin/python3"
 STARTUP_TIMEOUT = 90.0
+QUIT_TIMEOUT = 5.0  # LibreOffice quits in a tenth of a second; then it is killed
 SMALL_RUN = 12  # fewer documents convert faster on one LibreOffice than wait for a second
 
 
@@ -70,6 +72,9 @@ class Converter(Protocol):
                 expected: int | None = None) -> list[Failure]:
         """Convert jobs as `jobs` yields them (`expected` of them, by default all of a
         list); return the ones that failed after their retry."""
+
+    def release(self) -> None:
+        """No more documents will come: let LibreOffice quit while the run goes on."""
 
     def close(self) -> None:
         """Stop whatever the converter started."""
@@ -274,6 +279,7 @@ class _Worker:
         self.soffice = soffice
         self.profiles = profiles
         self.process: subprocess.Popen[bytes] | None = None
+        self.folder: Path | None = None  # in scratch space: the profile and temporary files
         self.profile: Path | None = None
         self.buffer = b""
         self.lock = threading.Lock()  # start and stop may run on different threads
@@ -299,7 +305,10 @@ class _Worker:
         with self.lock:
             if self.closed:
                 raise ConversionError("LibreOffice остановлен")
-            self.profile = Path(tempfile.mkdtemp(prefix="docgen-lo-profile-"))
+            # its profile and its temporary files, which a killed LibreOffice leaves
+            self.folder = scratch_folder("docgen-lo-")
+            self.profile, temporary = self.folder / "profile", self.folder / "tmp"
+            temporary.mkdir()
             # the worker copies a kept profile itself: a copy here would wait on the
             # interpreter lock while this process loads the content
             origin = [str(self.profiles.path)] if kept and self.profiles is not None else []
@@ -307,7 +316,7 @@ class _Worker:
                 [*self.command, self.soffice, self.profile.as_uri(), json.dumps(PDF_EXPORT),
                  *origin],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                start_new_session=True)
+                start_new_session=True, env=dict(os.environ, TMPDIR=str(temporary)))
             self.buffer = b""
         answer = self._answer(STARTUP_TIMEOUT)
         if answer is not None and answer.get("ready"):
@@ -359,20 +368,38 @@ class _Worker:
         self._kill()
         self.start()
 
-    def stop(self) -> None:
-        """Stop for good: a start still under way on another thread will not begin."""
+    def quit(self) -> None:
+        """Ask LibreOffice to quit once it is idle; it then removes its temporary files and
+        sockets itself, which a killed one leaves behind."""
+        with self.lock:
+            process = self.process
+        if process is not None and process.stdin is not None:
+            try:
+                process.stdin.close()  # the worker ends LibreOffice at the end of its input
+            except OSError:
+                pass
+
+    def stop(self, grace: float = 0.0) -> None:
+        """Stop for good, killing LibreOffice if it has not quit within `grace` seconds; a
+        start still under way on another thread will not begin."""
         with self.lock:
             self.closed = True
+            process = self.process
+        if process is not None and grace:
+            try:
+                process.wait(grace)
+            except subprocess.TimeoutExpired:
+                pass
         self._kill()
 
     def _kill(self) -> None:
         with self.lock:
-            process, profile = self.process, self.profile
-            self.process = self.profile = None
+            process, folder = self.process, self.folder
+            self.process = self.profile = self.folder = None
         if process is not None:
             _kill_group(process)
-        if profile is not None:
-            shutil.rmtree(profile, ignore_errors=True)
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 class LocalPool:
@@ -384,6 +411,7 @@ class LocalPool:
         command = command or [SYSTEM_PYTHON, str(WORKER_SCRIPT)]
         self.workers = [_Worker(command, soffice, profiles) for _ in range(workers)]
         self.starting: list[threading.Thread] = []
+        self.released = False
 
     def prestart(self, count: int = 1) -> None:
         """Start `count` more workers in the background: LibreOffice's start is slow.
@@ -429,9 +457,16 @@ class LocalPool:
 
         return _dispatch(jobs, _Dispatcher(len(self.starting), work, progress, ready))
 
-    def close(self) -> None:
+    def release(self) -> None:
+        """No more documents: LibreOffice quits while the run finishes its work."""
+        self.released = True
         for worker in self.workers:
-            worker.stop()
+            worker.quit()
+
+    def close(self) -> None:
+        """Wait for released workers to quit (for QUIT_TIMEOUT at most), kill the others."""
+        for worker in self.workers:
+            worker.stop(QUIT_TIMEOUT if self.released else 0.0)
 
 
 class RemotePool:
@@ -460,6 +495,9 @@ class RemotePool:
                 expected: int | None = None) -> list[Failure]:
         return _dispatch(jobs, _Dispatcher(len(self.addresses), self._convert, progress))
 
+    def release(self) -> None:
+        """Nothing to let go."""
+
     def close(self) -> None:
         """Remote servers outlive the run."""
 
@@ -479,7 +517,7 @@ class BatchConverter:
         jobs = list(jobs)  # a batch starts when it has all its documents
         if not jobs:
             return []
-        outdir = Path(tempfile.mkdtemp(prefix="docgen-batch-"))
+        outdir = scratch_folder("docgen-batch-", len(jobs))
         try:
             self._run([job.source for job in jobs], outdir,
                       self.timeout * max(1, len(jobs) // 10))
@@ -496,7 +534,7 @@ class BatchConverter:
             shutil.rmtree(outdir, ignore_errors=True)
 
     def _run(self, documents: list[Path], outdir: Path, timeout: float) -> None:
-        with tempfile.TemporaryDirectory(prefix="docgen-lo-profile-") as profile:
+        with tempfile.TemporaryDirectory(prefix="docgen-lo-", dir=scratch_root()) as profile:
             command = [
                 self.soffice, f"-env:UserInstallation={Path(profile).as_uri()}",
                 "--headless", "--invisible", "--nodefault", "--nolockcheck", "--nologo",
@@ -511,6 +549,9 @@ class BatchConverter:
                     f"LibreOffice не завершил преобразование в PDF за {timeout:.0f} с") from None
             finally:
                 _kill_group(process)
+
+    def release(self) -> None:
+        """Nothing to let go."""
 
     def close(self) -> None:
         """Nothing outlives a batch."""

@@ -10,6 +10,7 @@ documents to PDF for as long as it runs: one JSON request a line on stdin
 can run it as a file.
 """
 
+import contextlib
 import ctypes.util
 import json
 import os
@@ -24,6 +25,7 @@ try:
     import uno
     from com.sun.star.beans import PropertyValue
     from com.sun.star.connection import NoConnectException
+    from com.sun.star.lang import DisposedException
 except ImportError:  # python3-uno removed since this machine last ran a worker
     print(json.dumps({"ready": False, "error": "в системном Python нет модуля uno: "
                       "sudo apt-get install python3-uno"}), flush=True)
@@ -157,7 +159,8 @@ def main():
             answer = {"ok": False, "error": str(exc).splitlines()[0] if str(exc) else
                       type(exc).__name__}
         print(json.dumps(answer), flush=True)
-    desktop.terminate()
+    with contextlib.suppress(DisposedException):  # the connection may close under the call
+        desktop.terminate()  # LibreOffice removes its temporary files and sockets as it goes
     process.wait()
 
 

@@ -6,11 +6,14 @@ import hashlib
 import json
 import os
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
+from conftest import git_project
 
+from docgen import scratch
 from docgen.cli import main
 from docgen.convert import BatchConverter, Job
 from docgen.errors import ConversionError
@@ -118,3 +121,39 @@ def test_build_writes_nothing_outside_its_folder(project: Path) -> None:
     assert sorted(p.name for p in (project / "build").iterdir()) == [
         ".cache", ".state.json", "candidates", "orders", "outbox"]
     assert [p.name for p in (project / "build/.cache").iterdir()] == ["parsed"]
+
+
+def _temporary_entries() -> set[Path]:
+    """What LibreOffice and docgen could leave in the temporary folders: LibreOffice's
+    temporary folders and sockets, docgen's scratch folders."""
+    return {entry for folder in {Path(tempfile.gettempdir()), scratch.scratch_root()}
+            for entry in folder.iterdir()
+            if entry.name.startswith(("OSL_PIPE_", "lu", "docgen-"))}
+
+
+def test_a_build_leaves_no_temporary_files_or_sockets(tmp_path: Path) -> None:
+    project = git_project(tmp_path / "repo")
+    before = _temporary_entries()
+    assert main(["-C", str(project), "build"]) == 0
+    assert _temporary_entries() - before == set()
+
+
+def test_scratch_goes_to_memory_when_it_has_room(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TMPDIR", raising=False)
+    memory = tmp_path / "shm"
+    memory.mkdir()
+    monkeypatch.setattr(scratch, "MEMORY", memory)
+    free = os.statvfs(memory).f_bavail * os.statvfs(memory).f_frsize
+    assert scratch.scratch_root((free - scratch.RESERVE) // scratch.PER_DOCUMENT // 2) == memory
+    assert scratch.scratch_root(2 * free // scratch.PER_DOCUMENT) == Path(tempfile.gettempdir())
+    assert scratch.scratch_folder("docgen-test-").parent == memory
+    monkeypatch.setattr(scratch, "MEMORY", tmp_path / "none")
+    assert scratch.scratch_root() == Path(tempfile.gettempdir())
+
+
+def test_tmpdir_chooses_the_scratch_folder(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(tempfile, "tempdir", None)  # read $TMPDIR again
+    assert scratch.scratch_root() == tmp_path

@@ -33,7 +33,7 @@ def _kept_profile(profiles: ProfileCache, settings: str = WHOLE_SETTINGS) -> Non
     (profiles.path / ProfileCache.SETTINGS).write_text(settings, encoding="utf-8")
 
 
-def _soffice_processes(pattern: str = "docgen-lo-profile") -> list[str]:
+def _soffice_processes(pattern: str = "docgen-lo-") -> list[str]:
     found = subprocess.run(["pgrep", "-af", pattern], capture_output=True, text=True,
                            check=False).stdout
     return [line for line in found.splitlines() if "pgrep" not in line]
@@ -51,6 +51,7 @@ def _started(profiles: ProfileCache, workers: int = 1,
             thread.join()
         yield pool
     finally:
+        pool.release()
         pool.close()
     assert _soffice_processes() == []
 

@@ -165,6 +165,7 @@ def _one_worker(profiles: ProfileCache) -> Iterator[LocalPool]:
         pool.starting[0].join()
         yield pool
     finally:
+        pool.release()
         pool.close()
 
 
