@@ -7,11 +7,11 @@ import os
 import struct
 import zipfile
 import zlib
+from html import escape
 from pathlib import Path
-from xml.sax.saxutils import escape
+from typing import TYPE_CHECKING
 
 import docx
-import pikepdf
 from docx.document import Document
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
@@ -22,6 +22,9 @@ from lxml import etree
 
 from .plan import Properties
 from .vcs import Revision
+
+if TYPE_CHECKING:
+    import pikepdf
 
 DRAFT_MARK = "ПРОЕКТ"
 CREATOR = "docgen"
@@ -131,6 +134,8 @@ def finalize_pdf(pdf: Path, properties: Properties, revision: Revision) -> None:
     the file identifier is derived from the content, so the same document gives the same
     bytes.
     """
+    import pikepdf  # here: a DOCX is rendered before pikepdf's import (0.1 s) is needed
+
     temporary = pdf.with_suffix(".tmp")
     with pikepdf.open(pdf) as document:
         for intent in document.Root.get("/OutputIntents", []):
@@ -156,6 +161,8 @@ def finalize_pdf(pdf: Path, properties: Properties, revision: Revision) -> None:
 
 def _fix_profile_date(profile: pikepdf.Stream, day: dt.date | None) -> None:
     """Give the ICC colour profile LibreOffice makes at each run a fixed date and no ID."""
+    import pikepdf
+
     data = bytearray(profile.read_bytes())
     if data[36:40] != b"acsp":
         return
@@ -167,6 +174,8 @@ def _fix_profile_date(profile: pikepdf.Stream, day: dt.date | None) -> None:
 
 def read_identity(pdf: Path) -> dict[str, str]:
     """The document id, edition, commit and draft flag that a docgen PDF's XMP carries."""
+    import pikepdf
+
     with pikepdf.open(pdf) as document:
         metadata = document.Root.get("/Metadata")
         if metadata is None:

@@ -113,14 +113,22 @@ def make_region(target: Path, schools: int) -> None:
     _git_commit(target)
 
 
+# docgen's own processes are itself and its render workers, which have ended when the
+# converter closes; the LibreOffice workers, which end after, are not counted.
 MEASURE = """
 import json, os, resource, sys
 from docgen.cli import main
+from docgen.convert import LocalPool
+children = [0]
+close = LocalPool.close
+def measured_close(pool):
+    children[0] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    close(pool)
+LocalPool.close = measured_close
 code = main(sys.argv[1:])
 print(json.dumps({"code": code,
                   "self_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                  "children_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}),
-      flush=True)
+                  "children_kb": children[0]}), flush=True)
 os._exit(0)  # as the docgen command exits
 """
 
