@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from . import __version__, vcs
 from .errors import ContentError, LibreOfficeMissing, Problem, Severity
 from .incremental import Action, Selection, State, inputs_digest
-from .scratch import scratch_folder
+from .places import scratch_folder
 from .vcs import Revision
 
 if TYPE_CHECKING:

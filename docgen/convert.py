@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Protocol
 
 from .errors import ConversionError, LibreOfficeMissing
-from .scratch import scratch_folder, scratch_root
+from .places import scratch_folder, scratch_root, user_cache
 
 INSTALL_HINT = ("установите LibreOffice: sudo apt-get install libreoffice-writer-nogui "
                 "fonts-liberation2 python3-uno (или выполните make documents от root)")
@@ -108,11 +108,6 @@ def system_python_has_uno() -> bool:
         return False
     return subprocess.run([SYSTEM_PYTHON, "-c", "import uno"], capture_output=True,
                           check=False).returncode == 0
-
-
-def user_cache() -> Path:
-    """docgen's folder in the user's cache: $XDG_CACHE_HOME/docgen or ~/.cache/docgen."""
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "docgen"
 
 
 def open_converter(spec: str | None, *, soffice: str | None = None, workers: int = 0,
@@ -534,14 +529,17 @@ class BatchConverter:
             shutil.rmtree(outdir, ignore_errors=True)
 
     def _run(self, documents: list[Path], outdir: Path, timeout: float) -> None:
-        with tempfile.TemporaryDirectory(prefix="docgen-lo-", dir=scratch_root()) as profile:
+        with tempfile.TemporaryDirectory(prefix="docgen-lo-", dir=scratch_root()) as folder:
+            profile, temporary = Path(folder) / "profile", Path(folder) / "tmp"
+            temporary.mkdir()
             command = [
-                self.soffice, f"-env:UserInstallation={Path(profile).as_uri()}",
+                self.soffice, f"-env:UserInstallation={profile.as_uri()}",
                 "--headless", "--invisible", "--nodefault", "--nolockcheck", "--nologo",
                 "--norestore", "--convert-to", _batch_filter(), "--outdir", str(outdir),
                 *map(str, documents)]
             process = subprocess.Popen(command, stdout=subprocess.DEVNULL,
-                                       stderr=subprocess.DEVNULL, start_new_session=True)
+                                       stderr=subprocess.DEVNULL, start_new_session=True,
+                                       env=dict(os.environ, TMPDIR=str(temporary)))
             try:
                 process.wait(timeout=timeout)
             except subprocess.TimeoutExpired:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from pyhanko_certvalidator import ValidationContext
 from pypdf import PdfReader
 
 from .errors import DocgenError
+from .places import user_cache
 
 FIELD = "signature"
 PLACE = "/signature"
@@ -102,10 +104,16 @@ def _font() -> GlyphAccumulatorFactory:
                            capture_output=True, text=True, check=False).stdout.strip()
     if not found.endswith((".ttf", ".otf")):
         raise SigningError("не найден шрифт Liberation Serif: установите fonts-liberation2")
-    font = TTFont(found)
-    scale_upem(font, 1000)
-    scaled = Path(tempfile.mkdtemp(prefix="docgen-font-")) / "LiberationSerif-1000.ttf"
-    font.save(scaled)
+    source = Path(found)
+    # made once per installed font and kept: pyHanko reads the file while it signs
+    scaled = user_cache() / "fonts" / f"{source.stem}-1000-{int(source.stat().st_mtime)}.ttf"
+    if not scaled.is_file():
+        font = TTFont(source)
+        scale_upem(font, 1000)
+        scaled.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=scaled.parent, suffix=".tmp", delete=False) as out:
+            font.save(out)
+        os.replace(out.name, scaled)
     return GlyphAccumulatorFactory(str(scaled), font_size=FONT_SIZE)
 
 

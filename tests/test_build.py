@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import git_project
 
-from docgen import scratch
+from docgen import places
 from docgen.cli import main
 from docgen.convert import BatchConverter, Job
 from docgen.errors import ConversionError
@@ -126,7 +126,7 @@ def test_build_writes_nothing_outside_its_folder(project: Path) -> None:
 def _temporary_entries() -> set[Path]:
     """What LibreOffice and docgen could leave in the temporary folders: LibreOffice's
     temporary folders and sockets, docgen's scratch folders."""
-    return {entry for folder in {Path(tempfile.gettempdir()), scratch.scratch_root()}
+    return {entry for folder in {Path(tempfile.gettempdir()), places.scratch_root()}
             for entry in folder.iterdir()
             if entry.name.startswith(("OSL_PIPE_", "lu", "docgen-"))}
 
@@ -143,17 +143,17 @@ def test_scratch_goes_to_memory_when_it_has_room(tmp_path: Path,
     monkeypatch.delenv("TMPDIR", raising=False)
     memory = tmp_path / "shm"
     memory.mkdir()
-    monkeypatch.setattr(scratch, "MEMORY", memory)
+    monkeypatch.setattr(places, "MEMORY", memory)
     free = os.statvfs(memory).f_bavail * os.statvfs(memory).f_frsize
-    assert scratch.scratch_root((free - scratch.RESERVE) // scratch.PER_DOCUMENT // 2) == memory
-    assert scratch.scratch_root(2 * free // scratch.PER_DOCUMENT) == Path(tempfile.gettempdir())
-    assert scratch.scratch_folder("docgen-test-").parent == memory
-    monkeypatch.setattr(scratch, "MEMORY", tmp_path / "none")
-    assert scratch.scratch_root() == Path(tempfile.gettempdir())
+    assert places.scratch_root((free - places.RESERVE) // places.PER_DOCUMENT // 2) == memory
+    assert places.scratch_root(2 * free // places.PER_DOCUMENT) == Path(tempfile.gettempdir())
+    assert places.scratch_folder("docgen-test-").parent == memory
+    monkeypatch.setattr(places, "MEMORY", tmp_path / "none")
+    assert places.scratch_root() == Path(tempfile.gettempdir())
 
 
 def test_tmpdir_chooses_the_scratch_folder(tmp_path: Path,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     monkeypatch.setattr(tempfile, "tempdir", None)  # read $TMPDIR again
-    assert scratch.scratch_root() == tmp_path
+    assert places.scratch_root() == tmp_path

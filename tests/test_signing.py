@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -16,6 +17,7 @@ from certificates import PASSWORD, Authority
 from conftest import git_project
 from cryptography import x509 as cx509
 from cryptography.hazmat.primitives import serialization
+from fontTools.ttLib import TTFont
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 from pypdf import PdfReader
 
@@ -238,3 +240,23 @@ def test_signing_with_a_timestamp_server_gives_pades_b_t(setup: dict, tsa: str,
                     str(setup["authority"].pem))
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert "(штамп времени)" in verified.stdout
+
+
+def test_the_mark_font_is_made_once_and_kept_in_the_user_cache(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from docgen import signing
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    temporary = set(Path(tempfile.gettempdir()).iterdir())
+    signing._font.cache_clear()
+    try:
+        signing._font()
+        [kept] = (tmp_path / "docgen/fonts").iterdir()
+        made = kept.stat().st_mtime_ns
+        signing._font.cache_clear()
+        signing._font()
+    finally:
+        signing._font.cache_clear()
+    assert TTFont(kept)["head"].unitsPerEm == 1000
+    assert kept.stat().st_mtime_ns == made                       # used again, not made again
+    assert set(Path(tempfile.gettempdir()).iterdir()) == temporary  # nothing left behind

@@ -1,9 +1,13 @@
-"""Scratch space: files that live only while a run lasts, kept in memory when there is room.
+"""Where docgen keeps files outside the project: scratch space and the user's cache.
 
-A build writes each document three times before it publishes it (the DOCX, LibreOffice's
-PDF and its temporary files), and LibreOffice syncs its files to disk. On a disk file
-system every file made and deleted costs time the build needs elsewhere; a memory file
-system (/dev/shm on Linux) costs next to none, and nothing on it outlives a reboot.
+Scratch files live only while a run lasts, in memory when there is room. A build writes
+each document three times before it publishes it (the DOCX, LibreOffice's PDF and its
+temporary files), and LibreOffice syncs its files to disk. On a disk file system every
+file made and deleted costs time the build needs elsewhere; a memory file system
+(/dev/shm on Linux) costs next to none, and nothing on it outlives a reboot.
+
+The user's cache keeps what is worth making once per machine: LibreOffice's profile and
+the font of the signature mark.
 """
 
 from __future__ import annotations
@@ -34,3 +38,8 @@ def scratch_root(documents: int = 0) -> Path:
 def scratch_folder(prefix: str, documents: int = 0) -> Path:
     """A new private folder for scratch files (see scratch_root); the caller removes it."""
     return Path(tempfile.mkdtemp(prefix=prefix, dir=scratch_root(documents)))
+
+
+def user_cache() -> Path:
+    """docgen's folder in the user's cache: $XDG_CACHE_HOME/docgen or ~/.cache/docgen."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "docgen"
