@@ -153,7 +153,11 @@ def build(root: Path, out: Path, *, strict: bool = False, pdf: bool = True,
         unchanged = _unchanged(out, state, inputs, started)
         if unchanged is not None:
             return unchanged
-    converter_or_problem = _start_converter(pdf, converter, soffice, jobs, timeout)
+    # a build of everything (none made yet, or --force) has work for every LibreOffice;
+    # any other starts one, and the others once it knows it has enough documents for them
+    everything = whole and (force or not state.records)
+    converter_or_problem = _start_converter(pdf, converter, soffice, jobs, timeout,
+                                            jobs if everything else 1)
     try:
         return _build(root, out, state, strict=strict, pdf=pdf, revision=revision,
                       select=select, force=force, jobs=jobs, converter=converter_or_problem,
@@ -178,8 +182,8 @@ def _unchanged(out: Path, state: State, inputs: str | None,
 
 
 def _start_converter(pdf: bool, spec: str | None, soffice: str | None, jobs: int,
-                     timeout: float) -> Converter | str:
-    """The converter, already starting LibreOffice; or why there is none.
+                     timeout: float, workers: int) -> Converter | str:
+    """The converter, already starting `workers` LibreOffice workers; or why there is none.
 
     LibreOffice takes a second to start, so it starts before anything else; a run that
     turns out to have nothing to convert stops it again.
@@ -192,7 +196,7 @@ def _start_converter(pdf: bool, spec: str | None, soffice: str | None, jobs: int
         converter = open_converter(spec, soffice=soffice, workers=jobs, timeout=timeout)
     except LibreOfficeMissing as exc:
         return str(exc)
-    converter.prestart()
+    converter.prestart(workers)
     return converter
 
 

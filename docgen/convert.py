@@ -411,8 +411,9 @@ class LocalPool:
     def prestart(self, count: int = 1) -> None:
         """Start `count` more workers in the background: LibreOffice's start is slow.
 
-        One starts before the run knows its work, so that a small edit waits for one
-        LibreOffice only; the others start when there are enough documents for them.
+        A build starts them before it knows its work: all of them when it makes
+        everything, else one, so that a small edit waits for one LibreOffice only; the
+        others start when there are enough documents for them.
         """
         def start(worker: _Worker, first: threading.Thread | None) -> None:
             # Without a kept profile, the first LibreOffice keeps its own as soon as it is

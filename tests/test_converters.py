@@ -18,6 +18,7 @@ from conftest import ROOT, git_project
 from pypdf import PdfReader
 
 import docgen
+from docgen.cli import main
 from docgen.convert import SYSTEM_PYTHON, BatchConverter, Job, LocalPool, ProfileCache, find_soffice
 
 TESTS = Path(__file__).parent
@@ -262,3 +263,29 @@ def test_a_kept_profile_that_fails_is_dropped_and_libreoffice_starts_anew(
         assert pool.workers[0].process is not None and pool.workers[0].process.poll() is None
         # the damaged profile is gone, the new one of this LibreOffice kept in its place
         assert profiles.ready() and not (profiles.path / "user/damaged").exists()
+
+
+def test_a_build_of_everything_starts_every_libreoffice_at_once_and_an_edit_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = git_project(tmp_path / "repo")
+    started: list[int] = []
+    prestart = LocalPool.prestart
+
+    def recorded(pool: LocalPool, count: int = 1) -> None:
+        started.append(count)
+        prestart(pool, count)
+
+    monkeypatch.setattr(LocalPool, "prestart", recorded)
+    assert main(["-C", str(project), "build", "-j", "2"]) == 0
+    assert started[0] == 2                                  # before loading: all at once
+    started.clear()
+    people = project / "content/registry/people.yaml"
+    people.write_text(people.read_text(encoding="utf-8").replace(
+        "surname: Гончаренко\n    first_name: Виктор", "surname: Гончаренко\n    first_name: Вадим"),
+        encoding="utf-8")                                     # one school's letter
+    assert main(["-C", str(project), "build", "-j", "2"]) == 0
+    assert started[0] == 1 and sum(started) == 1           # one, and no other for one document
+    started.clear()
+    assert main(["-C", str(project), "build", "-j", "2", "--force"]) == 0
+    assert started[0] == 2
+    assert _soffice_processes() == []
