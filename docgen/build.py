@@ -7,6 +7,7 @@ before the content is loaded.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from . import __version__, vcs
 from .errors import ContentError, LibreOfficeMissing, Problem, Severity
 from .incremental import Action, Selection, State, inputs_digest
-from .places import scratch_folder, user_cache
+from .places import scratch_root, user_cache
 from .vcs import Revision
 
 if TYPE_CHECKING:
@@ -222,9 +223,7 @@ def _build(root: Path, out: Path, state: State, *, strict: bool, pdf: bool, revi
                                          for d in f.documents)]
     to_build = [work[d.document_id] for f in changed for d in f.documents
                 if work[d.document_id].action == Action.BUILD]
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))  # renamed into place
-    scratch = scratch_folder("docgen-build-", len(to_build))  # files that are copied out
-    try:
+    with _work_folders(out, len(to_build)) as (staging, scratch):
         rendered: dict[str, Path] = {}
         selections: dict[str, Selection] = {}
         renders = _recorded(_render_all(root, to_build, scratch / "render", jobs, progress),
@@ -267,15 +266,24 @@ def _build(root: Path, out: Path, state: State, *, strict: bool, pdf: bool, revi
         state.inputs, state.warnings = (inputs, warnings) if complete else (None, [])
         state.drafts = report.draft
         state.save()
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        shutil.rmtree(scratch, ignore_errors=True)
     report.folders = [folder.folder for folder in changed]
     report.built = sum(1 for item in work.values() if item.action == Action.BUILD)
     report.restamped = sum(1 for item in work.values() if item.action == Action.RESTAMP)
     report.skipped = sum(1 for item in work.values() if item.action == Action.SKIP)
     report.seconds = time.monotonic() - started
     return report
+
+
+@contextlib.contextmanager
+def _work_folders(out: Path, documents: int) -> Iterator[tuple[Path, Path]]:
+    """A staging folder in `out`, whose folders are renamed into place, and a scratch
+    folder for the files copied into them; both removed at the end, also on failure."""
+    with contextlib.ExitStack() as folders:
+        staging = folders.enter_context(tempfile.TemporaryDirectory(
+            prefix=".staging-", dir=out, ignore_cleanup_errors=True))
+        scratch = folders.enter_context(tempfile.TemporaryDirectory(
+            prefix="docgen-build-", dir=scratch_root(documents), ignore_cleanup_errors=True))
+        yield Path(staging), Path(scratch)
 
 
 def _decide(root: Path, out: Path, folders: list[FolderPlan], state: State,
