@@ -278,22 +278,22 @@ class _Worker:
         self.profile: Path | None = None
         self.buffer = b""
         self.lock = threading.Lock()  # start and stop may run on different threads
+        self.up = threading.Event()  # its profile can be copied, or its start is over
         self.closed = False
 
     def start(self) -> None:
         """Start LibreOffice; if it fails on a kept profile, that profile is dropped and
         LibreOffice starts once more on a new one, which is kept as soon as it is up."""
         kept = self.profiles is not None and self.profiles.ready()
-        failure = self._launch(kept)
-        if failure and kept and self.profiles is not None:
-            self.profiles.discard()
-            kept, failure = False, self._launch(False)
+        try:
+            failure = self._launch(kept)
+            if failure and kept and self.profiles is not None:
+                self.profiles.discard()
+                failure = self._launch(False)
+        finally:
+            self.up.set()
         if failure:
             raise ConversionError(failure)
-        with self.lock:
-            profile = self.profile
-        if not kept and self.profiles is not None and profile is not None:
-            self.profiles.keep(profile)
 
     def _launch(self, kept: bool) -> str | None:
         """Start the worker and wait until it is ready; None, or why it did not start."""
@@ -314,12 +314,25 @@ class _Worker:
                 start_new_session=True, env=dict(os.environ, TMPDIR=str(temporary)))
             self.buffer = b""
         answer = self._answer(STARTUP_TIMEOUT)
+        if answer is not None and answer.get("up"):  # LibreOffice answers, before its warm-up
+            self._keep_profile(kept)
+            answer = self._answer(STARTUP_TIMEOUT)
         if answer is not None and answer.get("ready"):
+            self._keep_profile(kept)
             return None
         self._kill()
         if answer is None:
             return f"LibreOffice не запустился за {STARTUP_TIMEOUT:.0f} с"
         return str(answer.get("error"))
+
+    def _keep_profile(self, kept: bool) -> None:
+        """Keep the profile of a LibreOffice that is up, unless it started on a kept one;
+        then the workers waiting for it may start."""
+        with self.lock:
+            profile = self.profile
+        if not kept and self.profiles is not None and profile is not None:
+            self.profiles.keep(profile)
+        self.up.set()
 
     def convert(self, job: Job, timeout: float) -> str | None:
         """None on success, else the reason; a hang kills and restarts the worker."""
@@ -415,19 +428,19 @@ class LocalPool:
         everything, else one, so that a small edit waits for one LibreOffice only; the
         others start when there are enough documents for them.
         """
-        def start(worker: _Worker, first: threading.Thread | None) -> None:
+        def start(worker: _Worker, first: _Worker | None) -> None:
             # Without a kept profile, the first LibreOffice keeps its own as soon as it is
             # up, and the others wait to start on copies of it: on new profiles they would
             # run their self-tests too, slowing the first one down.
             if first is not None and worker.profiles is not None and not worker.profiles.ready():
-                first.join()
+                first.up.wait()
             try:
                 worker.start()
             except ConversionError:
                 pass  # its first document finds it down, starts it again or reports it
 
         for worker in self.workers[len(self.starting):len(self.starting) + count]:
-            first = self.starting[0] if self.starting else None
+            first = self.workers[0] if self.starting else None
             thread = threading.Thread(target=start, args=(worker, first), daemon=True)
             thread.start()
             self.starting.append(thread)

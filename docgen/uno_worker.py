@@ -2,7 +2,8 @@
 
 Its arguments: soffice, the profile's URL, the PDF export options as JSON and, if any, a
 kept profile. It starts one headless LibreOffice with its own profile (a copy of the kept
-one, when there is one), listening on a pipe, says {"ready": true} on stdout (or
+one, when there is one), listening on a pipe, says {"up": true} on stdout once LibreOffice
+answers and its profile is complete, {"ready": true} once it has warmed up (or
 {"ready": false, "error": text} when this Python has no uno module), and then converts
 documents to PDF for as long as it runs: one JSON request a line on stdin
 ({"source": path, "target": path}), one JSON answer a line on stdout ({"ok": true} or
@@ -148,6 +149,7 @@ def main():
     if len(sys.argv) > 4:  # a profile kept from an earlier run, to start on a copy of
         shutil.copytree(sys.argv[4], uno.fileUrlToSystemPath(profile), dirs_exist_ok=True)
     process, desktop = _start(soffice, profile, f"docgen-{os.getpid()}")
+    print(json.dumps({"up": True}), flush=True)  # the profile can be kept from now on
     _warm_up(desktop, pdf_options)
     print(json.dumps({"ready": True}), flush=True)
     for line in sys.stdin:

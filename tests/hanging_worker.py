@@ -1,7 +1,8 @@
 """A UNO worker for tests: it hangs on the first document whose name says «hang».
 
 Run by the system Python like docgen's own worker, whose functions it reuses; the
-HANG_MARKER file records that it has hung once.
+HANG_MARKER file records that it has hung once. With HOLD_READY, it says it is ready only
+once that file exists, as if its warm-up took that long.
 """
 
 import json
@@ -17,6 +18,9 @@ def main():
     """Serve like uno_worker, but hang once."""
     soffice, profile, pdf_options = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
     _, desktop = uno_worker._start(soffice, profile, f"docgen-test-{os.getpid()}")
+    print(json.dumps({"up": True}), flush=True)
+    while os.environ.get("HOLD_READY") and not os.path.exists(os.environ["HOLD_READY"]):
+        time.sleep(0.05)
     print(json.dumps({"ready": True}), flush=True)
     marker = os.environ["HANG_MARKER"]
     for line in sys.stdin:

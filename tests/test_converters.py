@@ -22,6 +22,7 @@ from docgen.cli import main
 from docgen.convert import SYSTEM_PYTHON, BatchConverter, Job, LocalPool, ProfileCache, find_soffice
 
 TESTS = Path(__file__).parent
+STARTUP = 90  # seconds a LibreOffice may take to start on a new profile here
 
 
 WHOLE_SETTINGS = '<oor:items xmlns:oor="http://openoffice.org/2001/registry">\n</oor:items>\n'
@@ -225,6 +226,35 @@ def test_without_a_kept_profile_only_the_first_libreoffice_starts_on_a_new_one(
         assert not (second / "user/GraphicsRenderTests.log").exists()  # a copy of the first
         assert all(worker.process is not None and worker.process.poll() is None
                    for worker in pool.workers)
+
+
+def test_the_others_start_once_the_first_profile_is_kept_not_after_its_warm_up(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    warmed_up = tmp_path / "warmed-up"
+    monkeypatch.setenv("HOLD_READY", str(warmed_up))
+    monkeypatch.setenv("HANG_MARKER", str(tmp_path / "never-hung"))
+    monkeypatch.setenv("DOCGEN_PACKAGE", str(Path(docgen.__file__).parent))
+    profiles = ProfileCache(tmp_path / "cache", find_soffice())
+    pool = LocalPool(find_soffice(), workers=2, timeout=60, profiles=profiles,
+                     command=[SYSTEM_PYTHON, str(TESTS / "hanging_worker.py")])
+    try:
+        pool.prestart(2)
+        assert pool.workers[0].up.wait(STARTUP)
+        assert profiles.ready()                     # kept while the first still warms up
+        deadline = time.monotonic() + STARTUP
+        while pool.workers[1].process is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert pool.workers[1].process is not None  # the second has started on a copy
+        assert pool.starting[0].is_alive()          # and the first is not ready yet
+        warmed_up.touch()
+        for thread in pool.starting:
+            thread.join()
+        assert all(worker.process is not None for worker in pool.workers)
+    finally:
+        warmed_up.touch()
+        pool.release()
+        pool.close()
+    assert _soffice_processes() == []
 
 
 def test_a_settings_file_cut_short_is_not_a_kept_profile(tmp_path: Path) -> None:
