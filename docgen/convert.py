@@ -327,12 +327,13 @@ class _Worker:
 
     def _keep_profile(self, kept: bool) -> None:
         """Keep the profile of a LibreOffice that is up, unless it started on a kept one;
-        then the workers waiting for it may start."""
+        once a profile is kept, the workers waiting for it may start on copies."""
         with self.lock:
             profile = self.profile
         if not kept and self.profiles is not None and profile is not None:
             self.profiles.keep(profile)
-        self.up.set()
+        if self.profiles is None or self.profiles.ready():
+            self.up.set()
 
     def convert(self, job: Job, timeout: float) -> str | None:
         """None on success, else the reason; a hang kills and restarts the worker."""

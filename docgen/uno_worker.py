@@ -13,6 +13,7 @@ can run it as a file.
 
 import contextlib
 import ctypes.util
+import importlib.util
 import json
 import os
 import shutil
@@ -20,19 +21,17 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import zipfile
 
-try:
-    import uno
-    from com.sun.star.beans import PropertyValue
-    from com.sun.star.connection import NoConnectException
-    from com.sun.star.lang import DisposedException
-except ImportError:  # python3-uno removed since this machine last ran a worker
-    print(json.dumps({"ready": False, "error": "в системном Python нет модуля uno: "
-                      "sudo apt-get install python3-uno"}), flush=True)
-    sys.exit(1)
+NO_UNO = "в системном Python нет модуля uno: sudo apt-get install python3-uno"
+
+# uno is imported while LibreOffice starts, not before (25 ms of every start)
+
 
 def _properties(**values):
+    from com.sun.star.beans import PropertyValue
+
     return tuple(PropertyValue(Name=name, Value=value) for name, value in values.items())
 
 
@@ -57,6 +56,9 @@ def _start(soffice, profile, pipe):
          "--nodefault", "--nolockcheck", "--norestore", f"--accept=pipe,name={pipe};urp;"],
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         env=_environment())
+    import uno
+    from com.sun.star.connection import NoConnectException
+
     local = uno.getComponentContext()
     resolver = local.ServiceManager.createInstanceWithContext(
         "com.sun.star.bridge.UnoUrlResolver", local)
@@ -93,6 +95,8 @@ def _mark_version_seen(context):
 
 def _convert(desktop, source, target, pdf_options):
     """Convert the Word document `source` to the PDF `target` with the export options."""
+    import uno
+
     document = desktop.loadComponentFromURL(
         uno.systemPathToFileUrl(source), "_blank", 0, _properties(Hidden=True, ReadOnly=True))
     if document is None:
@@ -146,8 +150,12 @@ def _warm_up(desktop, pdf_options):
 def main():
     """Serve conversion requests until stdin closes, then quit LibreOffice and wait for it."""
     soffice, profile, pdf_options = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+    if importlib.util.find_spec("uno") is None:  # python3-uno removed since a worker last ran
+        print(json.dumps({"ready": False, "error": NO_UNO}), flush=True)
+        sys.exit(1)
     if len(sys.argv) > 4:  # a profile kept from an earlier run, to start on a copy of
-        shutil.copytree(sys.argv[4], uno.fileUrlToSystemPath(profile), dirs_exist_ok=True)
+        folder = urllib.parse.unquote(urllib.parse.urlsplit(profile).path)
+        shutil.copytree(sys.argv[4], folder, dirs_exist_ok=True)
     process, desktop = _start(soffice, profile, f"docgen-{os.getpid()}")
     print(json.dumps({"up": True}), flush=True)  # the profile can be kept from now on
     _warm_up(desktop, pdf_options)
@@ -161,8 +169,16 @@ def main():
             answer = {"ok": False, "error": str(exc).splitlines()[0] if str(exc) else
                       type(exc).__name__}
         print(json.dumps(answer), flush=True)
+    _quit(desktop, process)
+
+
+def _quit(desktop, process):
+    """Ask LibreOffice to quit and wait for it: it removes its temporary files and sockets
+    as it goes, which a killed one leaves behind."""
+    from com.sun.star.lang import DisposedException
+
     with contextlib.suppress(DisposedException):  # the connection may close under the call
-        desktop.terminate()  # LibreOffice removes its temporary files and sockets as it goes
+        desktop.terminate()
     process.wait()
 
 

@@ -17,7 +17,7 @@ import uno_worker  # noqa: E402 (found through the path set just above)
 def main():
     """Serve like uno_worker, but hang once."""
     soffice, profile, pdf_options = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
-    _, desktop = uno_worker._start(soffice, profile, f"docgen-test-{os.getpid()}")
+    process, desktop = uno_worker._start(soffice, profile, f"docgen-test-{os.getpid()}")
     print(json.dumps({"up": True}), flush=True)
     while os.environ.get("HOLD_READY") and not os.path.exists(os.environ["HOLD_READY"]):
         time.sleep(0.05)
@@ -34,6 +34,7 @@ def main():
         except Exception as exc:
             answer = {"ok": False, "error": str(exc)}
         print(json.dumps(answer), flush=True)
+    uno_worker._quit(desktop, process)
 
 
 main()
