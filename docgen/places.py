@@ -6,8 +6,8 @@ temporary files), and LibreOffice syncs its files to disk. On a disk file system
 file made and deleted costs time the build needs elsewhere; a memory file system
 (/dev/shm on Linux) costs next to none, and nothing on it outlives a reboot.
 
-The user's cache keeps what is worth making once per machine: LibreOffice's profile and
-the font of the signature mark.
+The user's cache keeps what is worth making once per machine: LibreOffice's profile,
+compiled templates and the font of the signature mark.
 """
 
 from __future__ import annotations
