@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import queue
@@ -138,6 +139,17 @@ def _kill_group(process: subprocess.Popen[bytes]) -> None:
     process.wait()
 
 
+def _sockets(worker: int, profile: Path) -> list[Path]:
+    """The sockets a worker's LibreOffice makes in /tmp, which it removes when it quits
+    but not when it is killed: its UNO pipe, named by the UNO worker, and its
+    single-instance pipe, named after the MD5 of the profile's URL in UTF-16 written as
+    hexadecimal bytes without leading zeros (LibreOffice's officeipcthread.cxx)."""
+    digest = hashlib.md5(profile.as_uri().encode("utf-16-le"), usedforsecurity=False)
+    single = "".join(format(byte, "x") for byte in digest.digest())
+    return [Path(f"/tmp/OSL_PIPE_{os.getuid()}_{name}")
+            for name in (f"docgen-{worker}", f"SingleOfficeIPC_{single}")]
+
+
 class _Dispatcher:
     """Jobs handed to worker threads as they arrive; a failed job is retried once.
 
@@ -151,6 +163,7 @@ class _Dispatcher:
         self.work, self.progress, self.ready = work, progress, ready
         self.failures: list[Failure] = []
         self.lock = threading.Lock()
+        self.cancelled = False
         self.threads = [threading.Thread(target=self._loop, args=(index,), daemon=True)
                         for index in range(workers)]
         for thread in self.threads:
@@ -164,6 +177,9 @@ class _Dispatcher:
         while (item := self.pending.get()) is not None:
             job, attempt = item
             error = self.work(worker, job)
+            if self.cancelled:  # the run is stopping: its results go nowhere
+                self.pending.task_done()
+                continue
             if error is not None and attempt == 1:
                 self.pending.put((job, 2))
             else:
@@ -180,14 +196,17 @@ class _Dispatcher:
         return self._stop()
 
     def cancel(self) -> None:
-        """Drop the jobs not yet started and let the threads end."""
+        """Drop the jobs not yet started; the threads end after their current job without
+        reporting it, so that a run stopping (Ctrl-C) waits for no conversion."""
+        self.cancelled = True
         while True:
             try:
                 self.pending.get_nowait()
                 self.pending.task_done()
             except queue.Empty:
                 break
-        self._stop()
+        for _ in self.threads:
+            self.pending.put(None)
 
     def _stop(self) -> list[Failure]:
         for _ in self.threads:
@@ -198,14 +217,15 @@ class _Dispatcher:
 
 
 def _dispatch(jobs: Iterable[Job], dispatcher: _Dispatcher) -> list[Failure]:
-    """Submit jobs as the iterable yields them; if it raises, stop and pass it on."""
+    """Submit jobs as the iterable yields them and wait for them; if anything raises
+    (a render's problems, Ctrl-C), cancel the rest and pass it on."""
     try:
         for job in jobs:
             dispatcher.submit(job)
+        return dispatcher.finish()
     except BaseException:
         dispatcher.cancel()
         raise
-    return dispatcher.finish()
 
 
 class ProfileCache:
@@ -403,10 +423,13 @@ class _Worker:
 
     def _kill(self) -> None:
         with self.lock:
-            process, folder = self.process, self.folder
+            process, profile, folder = self.process, self.profile, self.folder
             self.process = self.profile = self.folder = None
         if process is not None:
             _kill_group(process)
+            if profile is not None:  # a LibreOffice that quit has removed them already
+                for socket in _sockets(process.pid, profile):
+                    socket.unlink(missing_ok=True)
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
 

@@ -133,19 +133,26 @@ def test_one_worker_per_core_by_default(project: Path) -> None:
         converter.close()
 
 
+def _sockets() -> set[Path]:
+    return set(Path("/tmp").glob("OSL_PIPE_*"))
+
+
 def test_ctrl_c_leaves_no_libreoffice_behind(tmp_path: Path) -> None:
     project = git_project(tmp_path / "repo")
+    sockets = _sockets()
     process = subprocess.Popen([sys.executable, "-m", "docgen", "-C", str(project), "build"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
-    while not _soffice_processes() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    while len(_sockets() - sockets) < 2 and time.monotonic() < deadline:  # LibreOffice is up
+        time.sleep(0.02)
     assert _soffice_processes(), "LibreOffice never started"
+    assert _sockets() - sockets, "LibreOffice made no sockets"
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130, err
     assert "Прервано. Документы не изменены." in err and "Traceback" not in err
     assert _libreoffice_left() == []
+    assert _sockets() - sockets == set()  # the killed LibreOffice's sockets removed too
     assert not [p for p in (project / "build").glob(".staging-*")]
 
 
