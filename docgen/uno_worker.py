@@ -156,6 +156,7 @@ def main():
     if len(sys.argv) > 4:  # a profile kept from an earlier run, to start on a copy of
         folder = urllib.parse.unquote(urllib.parse.urlsplit(profile).path)
         shutil.copytree(sys.argv[4], folder, dirs_exist_ok=True)
+    # the pipe's name, which docgen also knows, to remove its socket if it kills LibreOffice
     process, desktop = _start(soffice, profile, f"docgen-{os.getpid()}")
     print(json.dumps({"up": True}), flush=True)  # the profile can be kept from now on
     _warm_up(desktop, pdf_options)
