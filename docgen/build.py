@@ -8,6 +8,7 @@ before the content is loaded.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import json
 import os
@@ -160,12 +161,39 @@ def build(root: Path, out: Path, *, strict: bool = False, pdf: bool = True,
     converter_or_problem = _start_converter(pdf, converter, soffice, jobs, timeout,
                                             jobs if everything else 1)
     try:
-        return _build(root, out, state, strict=strict, pdf=pdf, revision=revision,
-                      select=select, force=force, jobs=jobs, converter=converter_or_problem,
-                      progress=progress, started=started, inputs=inputs)
+        with _collector_paused() as resume_collector:
+            return _build(root, out, state, strict=strict, pdf=pdf, revision=revision,
+                          select=select, force=force, jobs=jobs,
+                          converter=converter_or_problem, progress=progress,
+                          started=started, inputs=inputs, loaded=resume_collector)
     finally:
         if not isinstance(converter_or_problem, str):
             converter_or_problem.close()
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[Callable[[], None]]:
+    """Pause the garbage collector while the objects that last the whole build are made;
+    the function yielded resumes it, leaving those objects out of its scans to the end.
+
+    Those objects (the modules imported, the loaded project, the renderer) were otherwise
+    scanned again and again while being made: a sixth of a small build's CPU time.
+    """
+    enabled, frozen = gc.isenabled(), gc.get_freeze_count()
+    gc.disable()
+
+    def resume() -> None:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+    try:
+        yield resume
+    finally:
+        if enabled:
+            gc.enable()
+        if not frozen:
+            gc.unfreeze()
 
 
 def _unchanged(out: Path, state: State, inputs: str | None,
@@ -203,9 +231,10 @@ def _start_converter(pdf: bool, spec: str | None, soffice: str | None, jobs: int
 
 def _build(root: Path, out: Path, state: State, *, strict: bool, pdf: bool, revision: Revision | None,
            select: set[str] | None, force: bool, jobs: int, converter: Converter | str,
-           progress: ProgressCallback | None, started: float,
-           inputs: str | None) -> BuildReport:
-    """The build proper, with its converter already chosen (see build)."""
+           progress: ProgressCallback | None, started: float, inputs: str | None,
+           loaded: Callable[[], None]) -> BuildReport:
+    """The build proper, with its converter already chosen (see build); `loaded` is
+    called once the objects that last the whole build are made."""
     _, folders, warnings = _load(root, strict, out / CACHE / "parsed")
     if select is not None:
         from .plan import FolderPlan
@@ -223,11 +252,13 @@ def _build(root: Path, out: Path, state: State, *, strict: bool, pdf: bool, revi
                                          for d in f.documents)]
     to_build = [work[d.document_id] for f in changed for d in f.documents
                 if work[d.document_id].action == Action.BUILD]
+    renderer = _renderer(root) if to_build else None
+    loaded()
     with _work_folders(out, len(to_build)) as (staging, scratch):
         rendered: dict[str, Path] = {}
         selections: dict[str, Selection] = {}
-        renders = _recorded(_render_all(root, to_build, scratch / "render", jobs, progress),
-                            rendered, selections)
+        renders = _recorded(_render_all(renderer, to_build, scratch / "render", jobs,
+                                        progress), rendered, selections)
         pdfs: dict[str, Path] = {}
         if isinstance(converter, str):
             list(renders)
@@ -409,14 +440,14 @@ def _render_one(index: int) -> tuple[str, list[Problem] | None, Selection]:
     return document.key, None, select(document.context, reads)
 
 
-def _render_all(root: Path, work: list[_Work], target: Path, jobs: int,
+def _render_all(renderer: Renderer | None, work: list[_Work], target: Path, jobs: int,
                 progress: ProgressCallback | None) -> Iterator[tuple[str, Path, Selection]]:
     """Render DOCX files on every core, yielding each as it is written; each template is
     compiled once per worker. Problems are raised together once all are rendered."""
     if not work:
         return
     target.mkdir(parents=True)
-    _RENDER.update(work=work, target=target, renderer=_renderer(root))
+    _RENDER.update(work=work, target=target, renderer=renderer)
     problems: list[Problem] = []
     try:
         if jobs > 1 and len(work) >= PARALLEL_FROM:

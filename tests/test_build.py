@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -11,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import git_project
+from conftest import git_project, replace_once
 
 from docgen import places
 from docgen.cli import main
@@ -157,3 +158,32 @@ def test_tmpdir_chooses_the_scratch_folder(tmp_path: Path,
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     monkeypatch.setattr(tempfile, "tempdir", None)  # read $TMPDIR again
     assert places.scratch_root() == tmp_path
+
+
+def test_the_collector_pauses_while_content_loads_and_is_left_as_found(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from docgen import content
+    from docgen.render import Renderer
+
+    seen: dict[str, object] = {}
+    load_project, render = content.load_project, Renderer.render
+
+    def loading(*args: object, **kwargs: object) -> object:
+        seen["collecting while loading"] = gc.isenabled()
+        return load_project(*args, **kwargs)
+
+    def rendering(self: Renderer, *args: object, **kwargs: object) -> object:
+        seen["collecting while rendering"] = gc.isenabled()
+        seen["loaded objects left out of its scans"] = gc.get_freeze_count() > 0
+        return render(self, *args, **kwargs)
+
+    monkeypatch.setattr(content, "load_project", loading)
+    monkeypatch.setattr(Renderer, "render", rendering)
+    assert main(["-C", str(project), "build", "--no-pdf"]) == 0
+    assert seen == {"collecting while loading": False, "collecting while rendering": True,
+                    "loaded objects left out of its scans": True}
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+
+    replace_once(project, Path("content/registry/people.yaml"), "\n", "\n  - [\n")
+    assert main(["-C", str(project), "build", "--no-pdf"]) == 1
+    assert gc.isenabled() and gc.get_freeze_count() == 0
