@@ -149,26 +149,28 @@ def build(root: Path, out: Path, *, strict: bool = False, pdf: bool = True,
     started = time.monotonic()
     jobs = jobs or os.cpu_count() or 1
     whole = select is None and revision is None
-    inputs = inputs_digest(root, TRACKED, vcs.head(root), {"pdf": pdf}) if whole else None
     state = State(out)
-    if whole and not force:
-        unchanged = _unchanged(out, state, inputs, started)
-        if unchanged is not None:
-            return unchanged
-    # a build of everything (none made yet, or --force) has work for every LibreOffice;
-    # any other starts one, and the others once it knows it has enough documents for them
+    # A build of everything (none made yet, or --force) cannot find itself unchanged and
+    # has work for every LibreOffice: they start before the inputs are even digested. Any
+    # other build starts one once it knows it has work, and the others once it knows it
+    # has enough documents for them.
     everything = whole and (force or not state.records)
-    converter_or_problem = _start_converter(pdf, converter, soffice, jobs, timeout,
-                                            jobs if everything else 1)
-    try:
+    with contextlib.ExitStack() as closing:
+        if everything:
+            converter_or_problem = _start_converter(pdf, converter, soffice, jobs, timeout,
+                                                    jobs, closing)
+        inputs = inputs_digest(root, TRACKED, vcs.head(root), {"pdf": pdf}) if whole else None
+        if not everything:
+            unchanged = _unchanged(out, state, inputs, started) if whole else None
+            if unchanged is not None:
+                return unchanged
+            converter_or_problem = _start_converter(pdf, converter, soffice, jobs, timeout,
+                                                    1, closing)
         with _collector_paused() as resume_collector:
             return _build(root, out, state, strict=strict, pdf=pdf, revision=revision,
                           select=select, force=force, jobs=jobs,
                           converter=converter_or_problem, progress=progress,
                           started=started, inputs=inputs, loaded=resume_collector)
-    finally:
-        if not isinstance(converter_or_problem, str):
-            converter_or_problem.close()
 
 
 @contextlib.contextmanager
@@ -211,8 +213,10 @@ def _unchanged(out: Path, state: State, inputs: str | None,
 
 
 def _start_converter(pdf: bool, spec: str | None, soffice: str | None, jobs: int,
-                     timeout: float, workers: int) -> Converter | str:
-    """The converter, already starting `workers` LibreOffice workers; or why there is none.
+                     timeout: float, workers: int,
+                     closing: contextlib.ExitStack) -> Converter | str:
+    """The converter, already starting `workers` LibreOffice workers and closed with
+    `closing`; or why there is none.
 
     LibreOffice takes a second to start, so it starts before anything else; a run that
     turns out to have nothing to convert stops it again.
@@ -225,6 +229,7 @@ def _start_converter(pdf: bool, spec: str | None, soffice: str | None, jobs: int
         converter = open_converter(spec, soffice=soffice, workers=jobs, timeout=timeout)
     except LibreOfficeMissing as exc:
         return str(exc)
+    closing.callback(converter.close)
     converter.prestart(workers)
     return converter
 

@@ -12,12 +12,14 @@ import time
 import xmlrpc.client
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import ROOT, git_project
 from pypdf import PdfReader
 
 import docgen
+import docgen.build as build_module
 from docgen.cli import main
 from docgen.convert import SYSTEM_PYTHON, BatchConverter, Job, LocalPool, ProfileCache, find_soffice
 
@@ -314,15 +316,23 @@ def test_a_build_of_everything_starts_every_libreoffice_at_once_and_an_edit_one(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     project = git_project(tmp_path / "repo")
     started: list[int] = []
+    digested_after: list[int] = []  # how many workers had been started by then
     prestart = LocalPool.prestart
+    digest = build_module.inputs_digest
 
     def recorded(pool: LocalPool, count: int = 1) -> None:
         started.append(count)
         prestart(pool, count)
 
+    def digest_recorded(*args: Any) -> str:
+        digested_after.append(sum(started))
+        return digest(*args)
+
     monkeypatch.setattr(LocalPool, "prestart", recorded)
+    monkeypatch.setattr(build_module, "inputs_digest", digest_recorded)
     assert main(["-C", str(project), "build", "-j", "2"]) == 0
     assert started[0] == 2                                  # before loading: all at once
+    assert digested_after == [2]                            # and before digesting the inputs
     started.clear()
     people = project / "content/registry/people.yaml"
     people.write_text(people.read_text(encoding="utf-8").replace(
