@@ -508,14 +508,15 @@ class RemotePool:
     def __init__(self, addresses: list[tuple[str, int]], timeout: float):
         self.addresses = addresses
         self.timeout = timeout
+        self.options = {name: _option_text(value) for name, value in PDF_EXPORT.items()}
 
     def _convert(self, index: int, job: Job) -> str | None:
         from . import unoserver
 
         host, port = self.addresses[index]
         try:
-            options = {name: _option_text(value) for name, value in PDF_EXPORT.items()}
-            pdf = unoserver.convert(host, port, job.source.read_bytes(), options, self.timeout)
+            pdf = unoserver.convert(host, port, job.source.read_bytes(), self.options,
+                                    self.timeout)
         except unoserver.ERRORS as exc:
             return f"unoserver {host}:{port}: {exc}"
         job.target.write_bytes(pdf)
