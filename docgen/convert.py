@@ -40,6 +40,7 @@ WORKER_SCRIPT = Path(__file__).with_name("uno_worker.py")
 SYSTEM_PYTHON = "/usr/bin/python3"
 STARTUP_TIMEOUT = 90.0
 QUIT_TIMEOUT = 5.0  # LibreOffice quits in a tenth of a second; then it is killed
+STOPPED = "LibreOffice остановлен"  # the run is ending: Ctrl-C, or a failure elsewhere
 SMALL_RUN = 12  # fewer documents convert faster on one LibreOffice than wait for a second
 
 
@@ -319,7 +320,7 @@ class _Worker:
         """Start the worker and wait until it is ready; None, or why it did not start."""
         with self.lock:
             if self.closed:
-                raise ConversionError("LibreOffice остановлен")
+                raise ConversionError(STOPPED)
             # its profile and its temporary files, which a killed LibreOffice leaves
             self.folder = scratch_folder("docgen-lo-")
             self.profile, temporary = self.folder / "profile", self.folder / "tmp"
@@ -327,20 +328,23 @@ class _Worker:
             # the worker copies a kept profile itself: a copy here would wait on the
             # interpreter lock while this process loads the content
             origin = [str(self.profiles.path)] if kept and self.profiles is not None else []
-            self.process = subprocess.Popen(
+            # held here: stop() on another thread may clear self.process at any moment
+            process = self.process = subprocess.Popen(
                 [*self.command, self.soffice, self.profile.as_uri(), json.dumps(PDF_EXPORT),
                  *origin],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                 start_new_session=True, env=dict(os.environ, TMPDIR=str(temporary)))
             self.buffer = b""
-        answer = self._answer(STARTUP_TIMEOUT)
+        answer = self._answer(process, STARTUP_TIMEOUT)
         if answer is not None and answer.get("up"):  # LibreOffice answers, before its warm-up
             self._keep_profile(kept)
-            answer = self._answer(STARTUP_TIMEOUT)
+            answer = self._answer(process, STARTUP_TIMEOUT)
         if answer is not None and answer.get("ready"):
             self._keep_profile(kept)
             return None
         self._kill()
+        if self.closed:
+            raise ConversionError(STOPPED)
         if answer is None:
             return f"LibreOffice не запустился за {STARTUP_TIMEOUT:.0f} с"
         return str(answer.get("error"))
@@ -357,26 +361,31 @@ class _Worker:
 
     def convert(self, job: Job, timeout: float) -> str | None:
         """None on success, else the reason; a hang kills and restarts the worker."""
-        if self.process is None:
+        process = self.process
+        if process is None:
             self.start()
-        assert self.process is not None and self.process.stdin is not None
+            process = self.process
+        if process is None:  # stopped on another thread meanwhile
+            raise ConversionError(STOPPED)
+        assert process.stdin is not None
         request = {"source": str(job.source.resolve()), "target": str(job.target.resolve())}
         try:
-            self.process.stdin.write(json.dumps(request).encode() + b"\n")
-            self.process.stdin.flush()
+            process.stdin.write(json.dumps(request).encode() + b"\n")
+            process.stdin.flush()
         except BrokenPipeError:
             self.restart()
             return "LibreOffice завершился"
-        answer = self._answer(timeout)
+        answer = self._answer(process, timeout)
         if answer is None:
             self.restart()
             return f"LibreOffice не ответил за {timeout:.0f} с"
         return None if answer.get("ok") else str(answer.get("error"))
 
-    def _answer(self, timeout: float) -> dict[str, object] | None:
-        """The worker's next JSON line, or None if it is silent for `timeout` seconds."""
-        process = self.process  # held, so that its pipe stays open if stop() runs meanwhile
-        assert process is not None and process.stdout is not None
+    def _answer(self, process: subprocess.Popen[bytes],
+                timeout: float) -> dict[str, object] | None:
+        """The next JSON line of `process`, or None if it ends or is silent for `timeout`
+        seconds."""
+        assert process.stdout is not None
         deadline = time.monotonic() + timeout
         descriptor = process.stdout.fileno()
         while b"\n" not in self.buffer:
