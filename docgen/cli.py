@@ -106,11 +106,24 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def _deliver_lost_interrupt(unraisable: sys.UnraisableHookArgs) -> None:
+    """Ctrl-C that came while Python ran a callback it cannot raise from (a weak
+    reference's, as imports end) comes again a moment later, instead of being lost."""
+    if unraisable.exc_type is not None and issubclass(unraisable.exc_type, KeyboardInterrupt):
+        main_thread = threading.main_thread().ident
+        assert main_thread is not None
+        # sent, not simulated, so that it also wakes a wait; once this callback is over
+        threading.Timer(0.01, signal.pthread_kill, (main_thread, signal.SIGINT)).start()
+    else:
+        sys.__unraisablehook__(unraisable)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run docgen; return the exit code."""
     args = _parser().parse_args(argv)
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _interrupt)
+        sys.unraisablehook = _deliver_lost_interrupt
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     logging.getLogger("pymorphy3").setLevel(logging.WARNING)
     logging.getLogger("fontTools").setLevel(logging.ERROR)

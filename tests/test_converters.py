@@ -8,7 +8,9 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
+import weakref
 import xmlrpc.client
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,8 +22,10 @@ from pypdf import PdfReader
 
 import docgen
 import docgen.build as build_module
+from docgen import cli
 from docgen.cli import main
 from docgen.convert import SYSTEM_PYTHON, BatchConverter, Job, LocalPool, ProfileCache, find_soffice
+from docgen.errors import ConversionError
 
 TESTS = Path(__file__).parent
 STARTUP = 90  # seconds a LibreOffice may take to start on a new profile here
@@ -156,6 +160,49 @@ def test_ctrl_c_leaves_no_libreoffice_behind(tmp_path: Path) -> None:
     assert _libreoffice_left() == []
     assert _sockets() - sockets == set()  # the killed LibreOffice's sockets removed too
     assert not [p for p in (project / "build").glob(".staging-*")]
+
+
+def test_ctrl_c_that_lands_in_a_callback_comes_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "unraisablehook", cli._deliver_lost_interrupt)
+
+    class Imported:
+        """Stands for an import's lock, which a weak reference's callback forgets."""
+
+    lock = Imported()
+    reference = weakref.ref(lock, lambda _: signal.raise_signal(signal.SIGINT))
+    with pytest.raises(KeyboardInterrupt):
+        del lock  # Ctrl-C in the callback: Python cannot raise it there
+        time.sleep(10)  # it comes again here
+    assert reference() is None
+
+
+class _StopAfterLaunch:
+    """A worker's lock that stops the worker the moment its launch lets go of the lock, as
+    Ctrl-C on the main thread may while the worker starts on another."""
+
+    def __init__(self, pool: LocalPool) -> None:
+        self.lock = threading.Lock()
+        self.worker = pool.workers[0]
+        self.armed = True
+
+    def __enter__(self) -> None:
+        self.lock.acquire()
+
+    def __exit__(self, *_: object) -> None:
+        self.lock.release()
+        if self.armed and self.worker.process is not None:
+            self.armed = False
+            self.worker.stop()
+
+
+def test_a_worker_stopped_as_it_launches_says_so_and_leaves_nothing() -> None:
+    pool = LocalPool(find_soffice(), workers=1, timeout=8,
+                     command=[sys.executable, "-c", "import time; time.sleep(60)"])
+    worker = pool.workers[0]
+    worker.lock = _StopAfterLaunch(pool)  # type: ignore[assignment]
+    with pytest.raises(ConversionError, match="^LibreOffice остановлен$"):
+        worker.start()
+    assert worker.process is None and worker.folder is None
 
 
 @pytest.fixture
