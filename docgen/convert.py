@@ -243,6 +243,8 @@ class ProfileCache:
     # registered for; without the latter it restarts once.
     SETTINGS = Path("user/registrymodifications.xcu")
     BUILD_ID = Path("user/extensions/buildid")
+    STAGED = ".profile-"  # a copy being made, next to the kept profile
+    STALE = 600.0  # seconds: a copy takes well under one; an older one was cut off
 
     def __init__(self, folder: Path, soffice: str):
         installed = int(Path(soffice).resolve().stat().st_mtime)  # a new LibreOffice, a new profile
@@ -271,10 +273,11 @@ class ProfileCache:
         kept already (another run may be copying it); best effort."""
         if self.ready() or not self.complete(profile):
             return
+        self._sweep()
         staged = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            staged = Path(tempfile.mkdtemp(prefix=".profile-", dir=self.path.parent))
+            staged = Path(tempfile.mkdtemp(prefix=self.STAGED, dir=self.path.parent))
             shutil.copytree(profile, staged, dirs_exist_ok=True,
                             ignore=shutil.ignore_patterns(".lock", "*.log"))
             if self.complete(staged) and not self.ready():  # no other run kept one meanwhile
@@ -284,6 +287,18 @@ class ProfileCache:
             pass
         finally:
             if staged is not None:
+                shutil.rmtree(staged, ignore_errors=True)
+
+
+    def _sweep(self) -> None:
+        """Remove the copies that runs ended in the middle of (Ctrl-C, a kill) left."""
+        cutoff = time.time() - self.STALE
+        for staged in self.path.parent.glob(self.STAGED + "*"):
+            try:
+                stale = staged.stat().st_mtime < cutoff
+            except OSError:  # another run removed it meanwhile
+                continue
+            if stale:
                 shutil.rmtree(staged, ignore_errors=True)
 
 

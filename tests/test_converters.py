@@ -340,6 +340,22 @@ def test_an_incomplete_kept_profile_is_not_used_and_is_replaced(tmp_path: Path) 
         assert profiles.ready()  # the complete profile of this run took its place
 
 
+def test_copies_left_by_runs_cut_off_are_removed_when_a_profile_is_kept(tmp_path: Path) -> None:
+    profiles = ProfileCache(tmp_path / "cache", find_soffice())
+    running = ProfileCache(tmp_path / "running", find_soffice())
+    _kept_profile(running)  # the profile of a LibreOffice that is up
+    cut_off = profiles.path.parent / f"{ProfileCache.STAGED}cut-off"
+    (cut_off / "user").mkdir(parents=True)
+    an_hour_ago = time.time() - 3600
+    os.utime(cut_off, (an_hour_ago, an_hour_ago))
+    being_made = profiles.path.parent / f"{ProfileCache.STAGED}being-made"
+    being_made.mkdir()
+    profiles.keep(running.path)
+    assert profiles.ready()
+    assert not cut_off.exists()
+    assert being_made.exists()  # another run may be copying right now
+
+
 def test_a_kept_profile_that_fails_is_dropped_and_libreoffice_starts_anew(
         tmp_path: Path) -> None:
     profiles = ProfileCache(tmp_path / "cache", find_soffice())
