@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import queue
+import re
 import select
 import shutil
 import signal
@@ -26,6 +27,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
+from xml.sax.saxutils import escape
 
 from .errors import ConversionError, LibreOfficeMissing
 from .places import scratch_folder, scratch_root, user_cache
@@ -128,6 +130,7 @@ def open_converter(spec: str | None, *, soffice: str | None = None, workers: int
     if spec not in (None, "pool"):
         raise ConversionError(f"неизвестный конвертер «{spec}»: pool, batch или "
                               "unoserver://адрес:порт")
+    profiles.seed()
     return LocalPool(binary, workers or os.cpu_count() or 1, timeout, profiles=profiles)
 
 
@@ -230,12 +233,13 @@ def _dispatch(jobs: Iterable[Job], dispatcher: _Dispatcher) -> list[Failure]:
 
 
 class ProfileCache:
-    """A LibreOffice profile kept from its first start, copied for every worker.
+    """A LibreOffice profile that has seen this version, copied for every worker.
 
     On a new profile LibreOffice runs its graphics self-tests, which take most of its
     one-second start; on a copy of a profile that has seen this version it starts in a
     fifth of a second. Each worker still runs on a profile of its own. The profile is
-    kept per installed LibreOffice, in the user's cache, shared by all projects.
+    kept per installed LibreOffice, in the user's cache, shared by all projects. It is
+    seeded from the installation's own files, or else kept from a LibreOffice's first start.
     """
 
     # Written at LibreOffice's first start: its settings (with the version it has seen,
@@ -247,7 +251,9 @@ class ProfileCache:
     STALE = 600.0  # seconds: a copy takes well under one; an older one was cut off
 
     def __init__(self, folder: Path, soffice: str):
-        installed = int(Path(soffice).resolve().stat().st_mtime)  # a new LibreOffice, a new profile
+        binary = Path(soffice).resolve()
+        self.program = binary.parent  # LibreOffice's program folder, with its versionrc
+        installed = int(binary.stat().st_mtime)  # a new LibreOffice, a new profile
         self.path = folder / f"libreoffice-profile-{installed}"
 
     def ready(self) -> bool:
@@ -268,18 +274,52 @@ class ProfileCache:
     def discard(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
 
+    def seed(self) -> None:
+        """Keep a profile of the two files LibreOffice writes at its first start, taken
+        from its installation: the version it has seen and its build; best effort."""
+        if self.ready():
+            return
+        try:
+            build = re.search(r"^buildid=(.+)$",
+                              (self.program / "versionrc").read_text(encoding="utf-8"), re.MULTILINE)
+            version = re.search(r'oor:name="ooSetupVersion">\s*<value>([^<]+)</value>',
+                                (self.program.parent / "share/registry/main.xcd")
+                                .read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):  # not the layout this knows: kept at first start
+            return
+        if build is None or version is None:
+            return
+        settings = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<oor:items xmlns:oor="http://openoffice.org/2001/registry">\n'
+            '<item oor:path="/org.openoffice.Setup/Product"><prop oor:name="ooSetupLastVersion"'
+            f' oor:op="fuse"><value>{escape(version[1])}</value></prop></item>\n'
+            '</oor:items>\n')
+
+        def write(staged: Path) -> None:
+            (staged / self.BUILD_ID).parent.mkdir(parents=True)
+            (staged / self.BUILD_ID).write_text(build[1].strip(), encoding="utf-8")
+            (staged / self.SETTINGS).write_text(settings, encoding="utf-8")
+
+        self._install(write)
+
     def keep(self, profile: Path) -> None:
         """Keep a copy of `profile`, of a LibreOffice that is up, unless a complete one is
         kept already (another run may be copying it); best effort."""
         if self.ready() or not self.complete(profile):
             return
+        self._install(lambda staged: shutil.copytree(
+            profile, staged, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".lock", "*.log")))
+
+    def _install(self, fill: Callable[[Path], object]) -> None:
+        """Fill a new folder and make it the kept profile, unless it is incomplete or
+        another run kept one meanwhile; best effort."""
         self._sweep()
         staged = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             staged = Path(tempfile.mkdtemp(prefix=self.STAGED, dir=self.path.parent))
-            shutil.copytree(profile, staged, dirs_exist_ok=True,
-                            ignore=shutil.ignore_patterns(".lock", "*.log"))
+            fill(staged)
             if self.complete(staged) and not self.ready():  # no other run kept one meanwhile
                 self.discard()  # an incomplete one
                 os.replace(staged, self.path)

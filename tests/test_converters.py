@@ -24,7 +24,15 @@ import docgen
 import docgen.build as build_module
 from docgen import cli
 from docgen.cli import main
-from docgen.convert import SYSTEM_PYTHON, BatchConverter, Job, LocalPool, ProfileCache, find_soffice
+from docgen.convert import (
+    SYSTEM_PYTHON,
+    BatchConverter,
+    Job,
+    LocalPool,
+    ProfileCache,
+    find_soffice,
+    open_converter,
+)
 from docgen.errors import ConversionError
 
 TESTS = Path(__file__).parent
@@ -129,8 +137,6 @@ def test_a_python_without_uno_is_named_for_each_document(
 
 
 def test_one_worker_per_core_by_default(project: Path) -> None:
-    from docgen.convert import open_converter
-
     converter = open_converter(None, workers=os.cpu_count() or 1)
     try:
         assert isinstance(converter, LocalPool)
@@ -319,6 +325,38 @@ def test_the_others_start_once_the_first_profile_is_kept_not_after_its_warm_up(
         pool.release()
         pool.close()
     assert _libreoffice_left() == []
+
+
+def test_a_build_seeds_the_profile_so_no_libreoffice_runs_its_first_start(
+        built_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # a machine's first build
+    converter = open_converter(None, workers=1)
+    assert isinstance(converter, LocalPool)
+    profiles = converter.workers[0].profiles
+    assert profiles is not None and profiles.ready()  # before any LibreOffice started
+    assert sorted(path.name for path in profiles.path.rglob("*") if path.is_file()) == [
+        "buildid", "registrymodifications.xcu"]  # what LibreOffice writes at its first start
+    try:
+        failures = converter.convert(_jobs(built_root, tmp_path, ["first"]), lambda job: None)
+        profile = converter.workers[0].profile
+        assert profile is not None
+        assert not (profile / "user/GraphicsRenderTests.log").exists()  # no first start
+    finally:
+        converter.release()
+        converter.close()
+    assert failures == []
+    assert len(PdfReader(tmp_path / "first.pdf").pages) >= 2
+    assert _libreoffice_left() == []
+
+
+def test_an_installation_laid_out_otherwise_is_not_seeded(tmp_path: Path) -> None:
+    soffice = tmp_path / "elsewhere/program/soffice"
+    soffice.parent.mkdir(parents=True)
+    soffice.write_text("#!/bin/sh\n", encoding="utf-8")  # no versionrc, no registry
+    profiles = ProfileCache(tmp_path / "cache", str(soffice))
+    profiles.seed()
+    assert not profiles.ready()  # kept at LibreOffice's first start instead
+    assert not list((tmp_path / "cache").glob(f"{ProfileCache.STAGED}*"))
 
 
 def test_a_settings_file_cut_short_is_not_a_kept_profile(tmp_path: Path) -> None:
