@@ -280,13 +280,12 @@ class ProfileCache:
         if self.ready():
             return
         try:
-            build = re.search(r"^buildid=(.+)$",
-                              (self.program / "versionrc").read_text(encoding="utf-8"), re.MULTILINE)
-            version = re.search(r'oor:name="ooSetupVersion">\s*<value>([^<]+)</value>',
-                                (self.program.parent / "share/registry/main.xcd")
-                                .read_text(encoding="utf-8"))
+            versionrc = (self.program / "versionrc").read_text(encoding="utf-8")
+            registry = (self.program.parent / "share/registry/main.xcd").read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):  # not the layout this knows: kept at first start
             return
+        build = re.search(r"^buildid=(.+)$", versionrc, re.MULTILINE)
+        version = re.search(r'oor:name="ooSetupVersion">\s*<value>([^<]+)</value>', registry)
         if build is None or version is None:
             return
         settings = (
@@ -328,7 +327,6 @@ class ProfileCache:
         finally:
             if staged is not None:
                 shutil.rmtree(staged, ignore_errors=True)
-
 
     def _sweep(self) -> None:
         """Remove the copies that runs ended in the middle of (Ctrl-C, a kill) left."""
