@@ -123,14 +123,16 @@ def open_converter(spec: str | None, *, soffice: str | None = None, workers: int
         return RemotePool([(host, int(port)) for host, port in addresses], timeout)
     binary = find_soffice(soffice)
     profiles = ProfileCache(user_cache(), binary)
-    # A kept profile was left by a worker that ran here; only without one is the system
-    # Python asked for uno, which takes 40 ms before LibreOffice can start.
-    if spec == "batch" or not (profiles.ready() or system_python_has_uno()):
+    # A kept profile was left by a run that started a worker here; only without one is
+    # the system Python asked for uno, which takes 40 ms before LibreOffice can start.
+    kept = profiles.ready()
+    if spec == "batch" or not (kept or system_python_has_uno()):
         return BatchConverter(binary, timeout)
     if spec not in (None, "pool"):
         raise ConversionError(f"неизвестный конвертер «{spec}»: pool, batch или "
                               "unoserver://адрес:порт")
-    profiles.seed()
+    if not kept:
+        profiles.seed()
     return LocalPool(binary, workers or os.cpu_count() or 1, timeout, profiles=profiles)
 
 
@@ -277,8 +279,6 @@ class ProfileCache:
     def seed(self) -> None:
         """Keep a profile of the two files LibreOffice writes at its first start, taken
         from its installation: the version it has seen and its build; best effort."""
-        if self.ready():
-            return
         try:
             versionrc = (self.program / "versionrc").read_text(encoding="utf-8")
             registry = (self.program.parent / "share/registry/main.xcd").read_text(encoding="utf-8")
