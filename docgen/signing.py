@@ -112,8 +112,13 @@ def _font() -> GlyphAccumulatorFactory:
         scale_upem(font, 1000)
         scaled.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=scaled.parent, suffix=".tmp", delete=False) as out:
-            font.save(out)
-        os.replace(out.name, scaled)
+            temporary = Path(out.name)
+            try:
+                font.save(out)
+                out.close()
+                os.replace(temporary, scaled)
+            finally:  # gone once in place; removed if the font could not be saved
+                temporary.unlink(missing_ok=True)
     return GlyphAccumulatorFactory(str(scaled), font_size=FONT_SIZE)
 
 

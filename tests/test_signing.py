@@ -260,3 +260,21 @@ def test_the_mark_font_is_made_once_and_kept_in_the_user_cache(
     assert TTFont(kept)["head"].unitsPerEm == 1000
     assert kept.stat().st_mtime_ns == made                       # used again, not made again
     assert set(Path(tempfile.gettempdir()).iterdir()) == temporary  # nothing left behind
+
+
+def test_a_mark_font_that_cannot_be_saved_leaves_no_part_behind(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from docgen import signing
+
+    def disk_full(self: TTFont, file: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(TTFont, "save", disk_full)
+    signing._font.cache_clear()
+    try:
+        with pytest.raises(OSError, match="No space left"):
+            signing._font()
+    finally:
+        signing._font.cache_clear()
+    assert list((tmp_path / "docgen/fonts").iterdir()) == []
