@@ -79,8 +79,6 @@ def _load(root: Path, strict: bool, cache: Path | None = None
 
 def _unproduced(project: Project, folders: list[FolderPlan]) -> list[Problem]:
     """Roadmap activities naming document kinds of which the build makes none."""
-    from .model import DOCUMENT_NAMES
-
     made = {document.kind for folder in folders for document in folder.documents}
     problems = []
     for bundle in project.orders:
@@ -88,7 +86,7 @@ def _unproduced(project: Project, folders: list[FolderPlan]) -> list[Problem]:
             missing = [kind for kind in activity.produces if kind not in made]
             if missing and activity._where is not None:
                 path, line, column = activity._where
-                names = ", ".join(f"«{DOCUMENT_NAMES[kind]}»" for kind in missing)
+                names = ", ".join(f"«{project.kinds[kind].title}»" for kind in missing)
                 problems.append(Problem(path, line, column, "produces",
                                         f"мероприятие «{activity.id}» порождает {names}, "
                                         "но таких документов нет", Severity.WARNING))
@@ -111,7 +109,9 @@ def check(root: Path, strict: bool = False) -> list[Problem]:
             if document.template in checked:
                 continue
             checked.add(document.template)
-            problems += renderer.check(document.template, document.context)
+            declaration = TEMPLATES / f"{Path(document.template).stem}.yaml"
+            problems += renderer.check(document.template, document.context,
+                                       declaration if (root / declaration).is_file() else None)
     if problems:
         raise ContentError(problems)
     return warnings

@@ -91,6 +91,15 @@ def _parser() -> argparse.ArgumentParser:
     history_cmd = commands.add_parser("history", help="редакции документа и изменения содержимого")
     history_cmd.add_argument("document")
 
+    new_cmd = commands.add_parser("new", help="заготовка нового акта, приложения или документа")
+    new_cmd.add_argument("what", choices=["act", "annex", "document"],
+                         help="act — акт, annex — приложение к акту, document — документ "
+                              "своего вида")
+    new_cmd.add_argument("name", help="папка акта (например 2022-710) или имя документа")
+    new_cmd.add_argument("--kind", help="вид: для act — order, directive, decree; для annex — "
+                                        "text, table, people, form, roadmap; для document — "
+                                        "имя объявления в templates/")
+
     text_cmd = commands.add_parser("docx2txt", help="текст DOCX (для git diff)")
     text_cmd.add_argument("file", type=Path)
     return parser
@@ -194,6 +203,28 @@ def _progress_bar() -> Iterator[ProgressCallback | None]:
             bar.update(tasks[stage], completed=done)
 
         yield update
+
+
+def _new(root: Path, args: argparse.Namespace) -> int:
+    from . import scaffold
+
+    if args.what == "act":
+        path = scaffold.new_act(root, args.name, args.kind or "order", dt.date.today())
+        print(f"Создан {path}: заполните его; приложение добавит docgen new annex {args.name} "
+              "--kind text")
+    elif args.what == "annex":
+        if not args.kind:
+            raise DocgenError("укажите вид приложения: --kind text, table, people, form или "
+                              "roadmap")
+        path, listed = scaffold.new_annex(root, args.name, args.kind)
+        print(f"Создан {path}" + ("; он добавлен в annexes акта" if listed else
+                                  f"; добавьте {path.name} в список annexes акта"))
+    else:
+        if not args.kind:
+            raise DocgenError("укажите вид документа: --kind ИМЯ (объявление templates/ИМЯ.yaml)")
+        path = scaffold.new_document(root, args.name, args.kind)
+        print(f"Создан {path}: заполните поля")
+    return 0
 
 
 def _issue(root: Path, args: argparse.Namespace) -> int:
@@ -302,14 +333,23 @@ def _history(root: Path, args: argparse.Namespace) -> int:
 
 
 def _docx2txt(root: Path, args: argparse.Namespace) -> int:
+    import zipfile
+
+    from docx.opc.exceptions import PackageNotFoundError
+    from lxml import etree
+
     from .redline import plain_text
 
-    sys.stdout.write(plain_text(args.file))
+    try:
+        text = plain_text(args.file)
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, etree.XMLSyntaxError):
+        raise DocgenError(f"{args.file}: нет такого файла или это не документ DOCX") from None
+    sys.stdout.write(text)
     return 0
 
 
 _COMMANDS = {"issue": _issue, "verify": _verify, "diff": _diff, "history": _history,
-                     "docx2txt": _docx2txt, "sign": _sign, "stamp": _stamp}
+                     "docx2txt": _docx2txt, "sign": _sign, "stamp": _stamp, "new": _new}
 
 
 def run() -> None:

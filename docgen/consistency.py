@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import difflib
+import re
 from pathlib import Path
+from typing import Any
 
 from .errors import Problem
+from .kinds import ACTS, OPERATIVE_WORDS
 from .model import AmendmentBundle, CandidateStatus, OrderBundle, Reserve
 from .yamlfile import YamlFile
+
+ORDERS = Path("content/orders")
+_OPERATIVE = re.compile(r"(?<![А-ЯЁа-яё])(" + "|".join(OPERATIVE_WORDS) + r")(?![А-ЯЁа-яё])",
+                        re.IGNORECASE)
 
 RESERVE = Path("content/reserve")
 
@@ -19,11 +27,12 @@ _STATUS_NAMES = {
 
 
 def check_links(orders: list[OrderBundle], reserve: Reserve | None,
-                sources: dict[Path, YamlFile]) -> list[Problem]:
+                sources: dict[Path, YamlFile], kinds: dict[str, Any]) -> list[Problem]:
     """Problems with references between files that the model alone cannot see."""
     problems: list[Problem] = []
     for bundle in orders:
         problems += _campaign_activities(bundle, sources)
+        problems += _produced_kinds(bundle, sources, kinds)
     if reserve is not None:
         directions = {d for bundle in orders for d in bundle.directions()}
         problems += _plans(reserve, directions, sources[RESERVE / "plans.yaml"])
@@ -45,6 +54,60 @@ def _campaign_activities(bundle: OrderBundle, sources: dict[Path, YamlFile]) -> 
             for name, letter in letters.items()
             if letter is not None and letter.activity is not None
             and letter.activity not in known]
+
+
+def _produced_kinds(bundle: OrderBundle, sources: dict[Path, YamlFile],
+                    kinds: dict[str, Any]) -> list[Problem]:
+    """Each kind a roadmap activity produces is a kind of document docgen knows."""
+    problems = []
+    for annex in bundle.roadmaps():
+        file_name = bundle.order.annexes[bundle.annexes.index(annex)]
+        source = sources[ORDERS / bundle.slug / file_name]
+        for d, direction in enumerate(annex.directions):
+            for a, activity in enumerate(direction.activities):
+                for k, kind in enumerate(activity.produces):
+                    if kind not in kinds:
+                        hint = difflib.get_close_matches(kind, list(kinds), n=1, cutoff=0.5)
+                        problems.append(source.problem(
+                            ("directions", d, "activities", a, "produces", k),
+                            f"нет вида документов «{kind}»"
+                            + (f"; возможно, имелось в виду «{hint[0]}»" if hint else "")))
+    return problems
+
+
+def check_acts(orders: list[OrderBundle], amendments: list[AmendmentBundle],
+               sources: dict[Path, YamlFile]) -> list[Problem]:
+    """A number used twice for acts of one kind in one year; an operative word in a preamble."""
+    problems: list[Problem] = []
+    acts = [(ORDERS / b.slug / "order.yaml", b.order.kind, b.order.number, b.order.date)
+            for b in orders]
+    acts += [(ORDERS / b.slug / "amendment.yaml", b.amendment.kind, b.amendment.number,
+              b.amendment.date) for b in amendments]
+    seen: dict[tuple[str, str, int], Path] = {}
+    for path, kind, number, date in sorted(acts, key=lambda act: (act[3], str(act[0]))):
+        key = (kind, number, date.year)
+        if key in seen:
+            problems.append(sources[path].problem(
+                ("number",), f"{ACTS[kind].title} № {number} за {date.year} год уже есть: "
+                f"{seen[key]}; номер акта одного вида в году не повторяется"))
+        else:
+            seen[key] = path
+    for bundle in orders:
+        source = sources[ORDERS / bundle.slug / "order.yaml"]
+        operative = ACTS[bundle.order.kind].operative
+        for index, block in enumerate(bundle.order.preamble):
+            for line, text in enumerate(block if isinstance(block, list) else [block]):
+                found = _OPERATIVE.search(text)
+                if found:
+                    loc = ("preamble", index, line) if isinstance(block, list) else (
+                        "preamble", index)
+                    problems.append(source.problem(loc, (
+                        f"«{found[1]}» в преамбуле не пишется: "
+                        + (f"«{operative}» ставит шаблон после преамбулы"
+                           if operative else
+                           f"у вида «{ACTS[bundle.order.kind].title}» распорядительного "
+                           "слова нет, пункты следуют сразу за преамбулой"))))
+    return problems
 
 
 def _plans(reserve: Reserve, directions: set[str], source: YamlFile) -> list[Problem]:

@@ -11,13 +11,18 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .consistency import RESERVE, check_amendments, check_links
+from . import declared, references
+from .annexes import problems_of
+from .consistency import RESERVE, check_acts, check_amendments, check_links
 from .errors import ContentError, Problem
+from .kinds import BUILT_IN, Kind
 from .model import (
     Amendment,
     AmendmentBundle,
+    Annex,
     Campaign,
     CandidatesFile,
+    DocumentBundle,
     InterviewsFile,
     Order,
     OrderBundle,
@@ -35,6 +40,8 @@ from .yamlfile import Loc, ParsedCache, YamlFile, read_yaml
 ORGANIZATIONS = Path("content/registry/organizations.yaml")
 PEOPLE = Path("content/registry/people.yaml")
 ORDERS = Path("content/orders")
+DOCUMENTS = Path("content/documents")
+TEMPLATES = Path("templates")
 RESERVE_FILES = ("candidates.yaml", "interviews.yaml", "plans.yaml")
 CAMPAIGN = Path("campaign.yaml")
 AMENDMENT = "amendment.yaml"
@@ -105,9 +112,17 @@ class _Collector:
 
     def validate(self, source: YamlFile, model: type[BaseModel],
                  context: dict[str, Any] | None = None) -> Any:
-        """The model built from the file's data, or None after recording its errors."""
+        """The model built from the file's data, or None after recording its errors.
+
+        With a registry in `context`, references to it in text («[[soldatova, вин]]»)
+        are replaced first.
+        """
+        data = source.data
+        if context is not None and "registry" in context:
+            data = references.resolve(data, context["registry"], lambda loc, message:
+                                      self.problems.append(source.problem(loc, message)))
         try:
-            return model.model_validate(source.data, context=context)
+            return model.model_validate(data, context=context)
         except ValidationError as exc:
             for error in exc.errors():
                 self.problems.append(source.problem(error["loc"], _message(error, model)))
@@ -121,25 +136,91 @@ def load_project(root: Path, cache: Path | None = None) -> tuple[Project, list[P
     """
     parsed = ParsedCache(cache) if cache is not None else None
     collector = _Collector(root, parsed)
+    kinds = {**BUILT_IN, **_load_declarations(collector)}
     registry = _load_registry(collector)
     reserve = _load_reserve(collector, registry) if (root / RESERVE).is_dir() else None
-    orders = [_load_order(collector, registry, path.relative_to(root))
+    orders = [_load_order(collector, registry, path.relative_to(root), kinds)
               for path in sorted((root / ORDERS).glob("*/order.yaml"))]
     amendments = [_load_amendment(collector, registry, path.relative_to(root))
                   for path in sorted((root / ORDERS).glob(f"*/{AMENDMENT}"))]
+    documents = [_load_document(collector, registry, path.relative_to(root), kinds)
+                 for path in sorted((root / DOCUMENTS).glob("*.yaml"))]
     loaded = [o for o in orders if o]
     if registry is not None and not collector.problems:
-        collector.problems += check_links(loaded, reserve, collector.sources)
+        collector.problems += check_links(loaded, reserve, collector.sources, kinds)
         collector.problems += check_amendments(loaded, [a for a in amendments if a],
                                                collector.sources)
+        collector.problems += check_acts(loaded, [a for a in amendments if a],
+                                         collector.sources)
     if parsed is not None:
         parsed.prune()
     if collector.problems:
         raise ContentError(collector.problems + collector.warnings)
     assert registry is not None
     project = Project(registry=registry, orders=loaded, reserve=reserve,
-                      amendments=[a for a in amendments if a])
+                      amendments=[a for a in amendments if a],
+                      documents=[d for d in documents if d], kinds=kinds)
     return project, collector.warnings
+
+
+def _load_declarations(collector: _Collector) -> dict[str, Kind]:
+    """Custom kinds: each templates/<name>.yaml beside its templates/<name>.docx."""
+    kinds: dict[str, Kind] = {}
+    folder = collector.root / TEMPLATES
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        relative = path.relative_to(collector.root)
+        name = path.stem
+        source = collector.read(relative)
+        if source is None:
+            continue
+        if name in BUILT_IN:
+            collector.problems.append(source.problem(
+                (), f"вид «{name}» встроен в docgen; назовите свой вид иначе"))
+            continue
+        declaration = collector.validate(source, declared.Declaration)
+        if declaration is None:
+            continue
+        problems = declared.reserved_problems(declaration)
+        collector.problems += [source.problem(loc, message) for loc, message in problems]
+        if not (folder / f"{name}.docx").is_file():
+            collector.problems.append(source.problem(
+                (), f"нет шаблона {TEMPLATES / (name + '.docx')} для вида «{name}»"))
+        elif not problems:
+            kinds[name] = declared.kind(name, declaration)
+    return kinds
+
+
+def _load_document(collector: _Collector, registry: Registry | None, relative: Path,
+                   kinds: dict[str, Kind]) -> DocumentBundle | None:
+    """A document of a custom kind, validated against its kind's declaration."""
+    source = collector.read(relative)
+    if source is None or registry is None:
+        return None
+    model = _kind_model(collector, source, kinds, annex=False)
+    document = model and collector.validate(source, model, {"registry": registry})
+    return document and DocumentBundle(slug=relative.stem, document=document)
+
+
+def _kind_model(collector: _Collector, source: YamlFile, kinds: dict[str, Kind], *,
+                annex: bool) -> type[BaseModel] | None:
+    """The content model of the kind a file names in its «kind», or None after saying why."""
+    wanted = source.data.get("kind") if isinstance(source.data, dict) else None
+    fitting = {name: kind for name, kind in kinds.items()
+               if kind.schema is not None and kind.annex == annex}
+    if isinstance(wanted, str) and wanted in fitting:
+        return fitting[wanted].schema
+    what = "приложения" if annex else "документа"
+    listed = ", ".join(sorted(fitting))
+    if wanted is None:
+        message = f"укажите вид {what} в поле kind: {listed}"
+    else:
+        hint = difflib.get_close_matches(str(wanted), list(fitting), n=1, cutoff=0.5)
+        message = (f"неизвестный вид {what} «{wanted}»; допустимы: {listed}"
+                   + (f"; возможно, имелось в виду «{hint[0]}»" if hint else "")
+                   + ("" if annex else "; свой вид — шаблон templates/<вид>.docx и "
+                      "объявление его полей templates/<вид>.yaml"))
+    collector.problems.append(source.problem(("kind",), message))
+    return None
 
 
 def _load_amendment(collector: _Collector, registry: Registry | None,
@@ -217,7 +298,7 @@ def _load_reserve(collector: _Collector, registry: Registry | None) -> Reserve |
 
 
 def _load_order(collector: _Collector, registry: Registry | None,
-                relative: Path) -> OrderBundle | None:
+                relative: Path, kinds: dict[str, Kind]) -> OrderBundle | None:
     """An order, its annexes and its campaign; all files are read even when some fail."""
     source = collector.read(relative)
     if source is None:
@@ -231,15 +312,21 @@ def _load_order(collector: _Collector, registry: Registry | None,
         return None
     context = {"registry": registry}
     order = collector.validate(source, Order, context)
-    annexes = [collector.validate(annex, RoadmapAnnex, context)
-               for annex in annex_sources if annex is not None]
+    annexes = []
+    for annex_source in annex_sources:
+        if annex_source is not None:
+            model = _kind_model(collector, annex_source, kinds, annex=True)
+            annexes.append(model and collector.validate(annex_source, model, context))
     campaign = campaign_source and collector.validate(campaign_source, Campaign, context)
     if order is None or None in annexes or len(annexes) != len(order.annexes):
         return None
     _check_annex_references(collector, source, order, annexes)
     for annex, annex_source in zip(annexes, annex_sources, strict=True):
-        _check_unique_ids(collector, annex_source, annex)
-        _remember_activity_positions(annex_source, annex)
+        collector.problems += [annex_source.problem(loc, message)
+                               for loc, message in problems_of(annex)]
+        if isinstance(annex, RoadmapAnnex):
+            _check_unique_ids(collector, annex_source, annex)
+            _remember_activity_positions(annex_source, annex)
     return OrderBundle(slug=relative.parent.name, order=order, annexes=annexes,
                        campaign=campaign or None)
 
@@ -261,15 +348,27 @@ def _remember_activity_positions(source: YamlFile, annex: RoadmapAnnex) -> None:
 
 
 def _check_annex_references(collector: _Collector, source: YamlFile, order: Order,
-                            annexes: list[RoadmapAnnex]) -> None:
+                            annexes: list[Annex]) -> None:
+    """Every item's annex exists, and every annex is approved or named by some item."""
     known = [annex.id for annex in annexes]
-    for index, resolution in enumerate(order.resolutions):
-        if resolution.annex is not None and resolution.annex not in known:
-            hint = difflib.get_close_matches(resolution.annex, known, n=1, cutoff=0.5)
+    referenced: set[str] = set()
+    stack = [(("resolutions", index), item) for index, item in enumerate(order.resolutions)]
+    while stack:
+        loc, item = stack.pop()
+        stack += [((*loc, "items", index), sub) for index, sub in enumerate(item.items)]
+        if item.annex is None:
+            continue
+        referenced.add(item.annex)
+        if item.annex not in known:
+            hint = difflib.get_close_matches(item.annex, known, n=1, cutoff=0.5)
             collector.problems.append(source.problem(
-                ("resolutions", index, "annex"),
-                f"в приказе нет приложения «{resolution.annex}»"
+                (*loc, "annex"), f"у акта нет приложения «{item.annex}»"
                 + (f"; возможно, имелось в виду «{hint[0]}»" if hint else "")))
+    for index, annex in enumerate(annexes):
+        if annex.id not in referenced:
+            collector.problems.append(source.problem(
+                ("annexes", index), f"на приложение «{annex.id}» не ссылается ни один пункт; "
+                f"укажите annex: {annex.id} у пункта, который его утверждает"))
 
 
 def _check_unique_ids(collector: _Collector, source: YamlFile, annex: RoadmapAnnex) -> None:

@@ -8,19 +8,16 @@ from typing import Any
 
 from docxtpl import RichText
 
-from . import ru
+from . import layout, references, ru
+from .layout import LIST_MARK, rich
 from .model import (
     AmendmentBundle,
-    Case,
     Group,
     Letter,
     Named,
     Person,
-    Resolution,
     RoadmapAnnex,
 )
-
-LIST_MARK = "– "
 
 
 def typo(text: str) -> str:
@@ -31,15 +28,6 @@ def typo(text: str) -> str:
 def in_quotes(text: str) -> str:
     """The text in «ёлочки», quotes inside it turned into „лапки“."""
     return ru.typograph(f"«{text}»")
-
-
-def rich(text: str, prefix: str = "") -> RichText:
-    """Typeset text whose **marked** parts are bold, as runs inheriting the paragraph style."""
-    result = RichText()
-    for index, part in enumerate((prefix + ru.typograph(str(text))).split("**")):
-        if part:
-            result.add(part, bold=index % 2 == 1)
-    return result
 
 
 def paragraphs(blocks: Iterable[str | list[str]]) -> list[str]:
@@ -53,25 +41,19 @@ def paragraphs(blocks: Iterable[str | list[str]]) -> list[str]:
     return result
 
 
-def _forms(entry: Named | Group, case: str) -> Any:
-    """Explicit forms the registry gives for `case`, if any."""
-    return entry.forms.get(Case(case)) if case != "nominative" else None
+def _case(case: str) -> str:
+    """A case by its name («dative») or its short Russian name («дат»)."""
+    return references.CASES.get(case, case)
 
 
 def surname_initials(person: Named, case: str = "nominative") -> str:
     """«Солдатовой И.Н.» in the given case."""
-    forms = _forms(person, case)
-    surname = forms.surname if forms and forms.surname else ru.inflect_surname(
-        person.surname, person.gender, case)
-    return f"{surname}{ru.NBSP}{person.initials}"
+    return f"{references.surname(person, _case(case))}{ru.NBSP}{person.initials}"
 
 
 def initials_surname(person: Named, case: str = "nominative") -> str:
     """«О.И. Матасова», as under a signature; «И.О. Фамилии» for an addressee."""
-    forms = _forms(person, case)
-    surname = forms.surname if forms and forms.surname else ru.inflect_surname(
-        person.surname, person.gender, case)
-    return f"{person.initials}{ru.NBSP}{surname}"
+    return f"{person.initials}{ru.NBSP}{references.surname(person, _case(case))}"
 
 
 def salutation(person: Named) -> str:
@@ -95,24 +77,18 @@ def deadline_sentence(letter: Letter) -> RichText:
 
 
 def position(person: Person, case: str = "nominative") -> str:
-    """The person's position in the given case."""
-    forms = _forms(person, case)
-    if forms and forms.position:
-        return forms.position
-    return ru.inflect_phrase(person.position, case)
+    """The person's position in the given case, as the registry writes it."""
+    return references.position(person, _case(case))
 
 
 def group_name(group: Group, case: str = "nominative") -> str:
     """The group's full name in the given case."""
-    forms = _forms(group, case)
-    return forms.name if forms and forms.name else ru.inflect_phrase(group.name, case)
+    return references.group_name(group, _case(case))
 
 
 def addressee(entry: Person | Group, case: str = "dative") -> str:
     """«Солдатовой И.Н., заместителю начальника …» or «руководителям …»."""
-    if isinstance(entry, Group):
-        return group_name(entry, case)
-    return f"{surname_initials(entry, case)}, {position(entry, case)}"
+    return references.addressee(entry, _case(case))
 
 
 def signature_position(person: Person) -> str:
@@ -131,19 +107,9 @@ def deadline(value: dt.date | str) -> str:
     return ru.date_numeric(value) if isinstance(value, dt.date) else typo(value)
 
 
-def resolution_head(item: Resolution, annexes: list[RoadmapAnnex]) -> RichText:
-    """First paragraph of a numbered item: its text, or its executors in the dative."""
-    if item.to:
-        text = ", ".join(addressee(entry) for entry in item.to)
-        text = ru.capfirst(text) + (":" if item.actions else "")
-    else:
-        text = item.text or ""
-    if item.annex is not None:
-        numbers = [annex.id for annex in annexes]
-        reference = ("(Приложение)" if len(numbers) == 1
-                     else f"(приложение № {numbers.index(item.annex) + 1})")
-        text = f"{text} {reference}"
-    return rich(text)
+def person(entry: Person, case: str = "им", form: str = "фи") -> str:
+    """A person as a reference in text would name them: «{{ x|person('вин', 'фио') }}»."""
+    return references.render_person(entry, _case(case), form)
 
 
 def edition_reference(bundles: list[AmendmentBundle]) -> str:
@@ -179,7 +145,8 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "signature_position": signature_position,
     "names_column": names_column,
     "deadline": deadline,
-    "resolution_head": resolution_head,
+    "person": person,
+    "full_name": references.full_name,
     "direction_list": direction_list,
     "edition_reference": edition_reference,
     "genitive": lambda text: ru.inflect_phrase(str(text), "genitive"),
@@ -189,4 +156,5 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "date_numeric": ru.date_numeric,
     "date_long": ru.date_long,
     "date_quoted": ru.date_quoted,
+    **layout.FILTERS,
 }

@@ -71,6 +71,9 @@ class Case(StrEnum):
     NOMINATIVE = "nominative"
     GENITIVE = "genitive"
     DATIVE = "dative"
+    ACCUSATIVE = "accusative"
+    INSTRUMENTAL = "instrumental"
+    PREPOSITIONAL = "prepositional"
 
 
 class ReadLog:
@@ -125,6 +128,8 @@ class CaseForms(Strict):
     """Explicit forms in one case, for what the declension libraries get wrong."""
 
     surname: Text | None = None
+    first_name: Text | None = None
+    patronymic: Text | None = None
     position: Text | None = None
     name: Text | None = None
 
@@ -162,6 +167,7 @@ class Person(Named):
     """An official, a school head or a mentor, stored once in the nominative."""
 
     position: Text
+    organization: Id | None = None
     signature_position: Text | None = None
     phone: Text | None = None
     email: Text | None = None
@@ -204,6 +210,13 @@ class Registry(BaseModel):
     def schools(self) -> list[Organization]:
         """The schools, in the registry's order."""
         return [org for org in self.organizations.values() if org.kind == "school"]
+
+    def organization_of(self, person: Person) -> Organization | None:
+        """The organisation the person works in: named in the registry, or the one they head."""
+        if person.organization is not None:
+            return self.organizations.get(person.organization)
+        return next((org for org in self.organizations.values()
+                     if org.head is not None and org.head.id == person.id), None)
 
 
 def _closest(value: str, known: list[str]) -> str:
@@ -266,12 +279,20 @@ OrganizationRef = Annotated[Organization, _reference("organizations", "орга�
 AddresseeRef = Annotated[Person | Group, _reference("people|groups", "адресата")]
 
 
+def _text_shorthand(value: Any) -> Any:
+    """A plain string stands for an entry with only its text."""
+    return {"text": value} if isinstance(value, (str, int, float)) and not isinstance(
+        value, bool) else value
+
+
 class Resolution(Strict):
-    """One numbered item after «ПРИКАЗЫВАЮ:»; numbers are given by the pipeline."""
+    """One numbered item of an act; sub-items are numbered 1.1, 1.1.1 by the pipeline."""
 
     to: list[AddresseeRef] = Field(default_factory=list)
     text: Text | None = None
     actions: list[Text] = Field(default_factory=list)
+    items: list[Annotated[Resolution, BeforeValidator(_text_shorthand)]] = Field(
+        default_factory=list)
     annex: Id | None = None
 
     @model_validator(mode="after")
@@ -300,25 +321,6 @@ def _deadline(value: Any) -> dt.date | str:
 Deadline = Annotated[dt.date | str, PlainValidator(_deadline)]
 
 
-class DocumentKind(StrEnum):
-    """Kinds of campaign documents a roadmap activity may produce."""
-
-    NOMINATION_REQUEST = "nomination-request"
-    BEST_PRACTICE_REQUEST = "best-practice-request"
-    RESERVE_LIST = "reserve-list"
-    INTERVIEW_PROTOCOL = "interview-protocol"
-    INDIVIDUAL_PLAN = "individual-plan"
-
-
-DOCUMENT_NAMES = {
-    DocumentKind.NOMINATION_REQUEST: "запрос в ОО о кандидатах в резерв",
-    DocumentKind.BEST_PRACTICE_REQUEST: "запрос плана обмена лучшими практиками",
-    DocumentKind.RESERVE_LIST: "список резерва управленческих кадров",
-    DocumentKind.INTERVIEW_PROTOCOL: "протокол собеседования",
-    DocumentKind.INDIVIDUAL_PLAN: "индивидуальный план подготовки",
-}
-
-
 class Activity(Strict):
     """One activity of the roadmap, with the kinds of documents it produces."""
 
@@ -326,7 +328,7 @@ class Activity(Strict):
     text: Text
     deadline: Deadline
     responsible: list[AddresseeRef] = Field(min_length=1)
-    produces: list[DocumentKind] = Field(default_factory=list)
+    produces: list[Id] = Field(default_factory=list)  # kinds of documents, see kinds.py
     _where: tuple[Path, int, int] | None = PrivateAttr(default=None)
 
 
@@ -338,21 +340,33 @@ class Direction(Strict):
     activities: list[Activity] = Field(min_length=1)
 
 
-class RoadmapAnnex(Strict):
-    """An annex holding a roadmap: goal, tasks and the table of activities."""
+class Annex(Strict):
+    """What every annex has: an id items refer to, a kind, a title, and how it is marked."""
 
     id: Id
-    kind: Literal["roadmap"]
+    kind: Id
     title: Title
+    approved: bool = False  # the grif «УТВЕРЖДЕНО приказом …» instead of «Приложение № N к …»
+    document: Text | None = None  # «Положение», «Порядок», «Состав»: the word above the title
+
+
+class RoadmapAnnex(Annex):
+    """An annex holding a roadmap: goal, tasks and the table of activities."""
+
+    kind: Literal["roadmap"]
     intro: list[Block] = Field(default_factory=list)
     directions_heading: Text | None = None
     table_title: Title
     directions: list[Direction] = Field(min_length=1)
 
 
-class Order(Strict):
-    """An order (приказ) of the administration."""
+ActKindName = Literal["order", "directive", "decree"]
 
+
+class Order(Strict):
+    """An administrative act: приказ (order), распоряжение (directive), постановление (decree)."""
+
+    kind: ActKindName = "order"
     number: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9А-Яа-яЁё/-]+$")]
     date: dt.date
     place: Text
@@ -589,6 +603,7 @@ OrderSlug = Annotated[str, StringConstraints(pattern=r"^[0-9a-z][0-9a-z-]*$")]
 class Amendment(Strict):
     """content/orders/<order>/amendment.yaml: an order setting out annexes in new wording."""
 
+    kind: ActKindName = "order"
     number: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9А-Яа-яЁё/-]+$")]
     date: dt.date
     place: Text
@@ -608,31 +623,47 @@ class AmendmentBundle(BaseModel):
 
 
 class OrderBundle(BaseModel):
-    """An order with its annexes, numbered in the order they are listed, and its campaign."""
+    """An act with its annexes, numbered in the order they are listed, and its campaign."""
 
     slug: str
     order: Order
-    annexes: list[RoadmapAnnex]
+    annexes: list[Annex]
     campaign: Campaign | None = None
+
+    def roadmaps(self) -> list[RoadmapAnnex]:
+        """The annexes that hold a roadmap."""
+        return [annex for annex in self.annexes if isinstance(annex, RoadmapAnnex)]
 
     def activities(self) -> dict[str, Activity]:
         """The roadmap activities that have ids, by id."""
-        return {activity.id: activity for annex in self.annexes for direction in annex.directions
+        return {activity.id: activity for annex in self.roadmaps()
+                for direction in annex.directions
                 for activity in direction.activities if activity.id}
 
     def directions(self) -> dict[str, Direction]:
         """The roadmap directions, by id."""
-        return {direction.id: direction for annex in self.annexes
+        return {direction.id: direction for annex in self.roadmaps()
                 for direction in annex.directions}
 
 
+class DocumentBundle(BaseModel):
+    """A document of a custom kind, from content/documents/<slug>.yaml."""
+
+    slug: str
+    document: Strict
+
+
 class Project(BaseModel):
-    """All content of a docgen project."""
+    """All content of a docgen project, with the kinds it is written in (see kinds.py)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
 
     registry: Registry
     orders: list[OrderBundle]
     reserve: Reserve | None = None
     amendments: list[AmendmentBundle] = Field(default_factory=list)
+    documents: list[DocumentBundle] = Field(default_factory=list)
+    kinds: dict[str, Any] = Field(default_factory=dict)
 
     def amendments_of(self, slug: str, annex_id: str) -> list[AmendmentBundle]:
         """The amending orders that set out an annex of an order in new wording, oldest first."""

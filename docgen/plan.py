@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from . import ru
+from .kinds import ACTS, CAMPAIGN, Kind
 from .model import (
     AmendmentBundle,
     Candidate,
     CandidateStatus,
-    DocumentKind,
+    DocumentBundle,
     Order,
     OrderBundle,
     Organization,
@@ -23,7 +24,7 @@ from .model import (
     Resolution,
 )
 
-OUTPUT_ROOTS = ("orders", "outbox", "candidates")
+OUTPUT_ROOTS = ("orders", "outbox", "candidates", "documents")
 
 
 @dataclass(frozen=True)
@@ -89,11 +90,35 @@ def plan(project: Project) -> list[FolderPlan]:
         folders += _school_folders(campaign_order, project.registry, project.reserve)
         if project.reserve is not None:
             folders += _candidate_folders(campaign_order, project.registry, project.reserve)
+    folders += [_document_folder(bundle, project) for bundle in project.documents]
     return folders
 
 
+def _planned(folder: Path, name: str, kind: Kind, context: dict[str, Any],
+             properties: Properties, bookmark: str | None = None) -> Planned:
+    """A document of a kind from the table of kinds: its template and category are the kind's."""
+    return Planned(folder, name, kind.name, kind.template, context,
+                   dataclasses.replace(properties, category=kind.category), bookmark)
+
+
 def _label(bundle: OrderBundle) -> str:
-    return f"Приказ № {bundle.order.number} от {ru.date_numeric(bundle.order.date)}"
+    act = ACTS[bundle.order.kind]
+    return f"{ru.capfirst(act.title)} № {bundle.order.number} от {ru.date_numeric(bundle.order.date)}"
+
+
+def _document_folder(bundle: DocumentBundle, project: Project) -> FolderPlan:
+    """A document of a custom kind in documents/<slug>/, named after its kind."""
+    kind: Kind = project.kinds[bundle.document.kind]
+    folder = Path("documents") / bundle.slug
+    issuer = next((org for org in project.registry.organizations.values()
+                   if org.kind == "administration"), None)
+    values = kind.values(bundle.document, project.registry)
+    date = next((value for value in values.values() if isinstance(value, dt.date)), None)
+    properties = Properties(ru.capfirst(kind.title), ru.capfirst(kind.title),
+                            issuer.name if issuer else "", [kind.title], kind.category, date)
+    return FolderPlan(folder, [_planned(folder, kind.name, kind,
+                                        {**values, "document": bundle.document}, properties,
+                                        ru.capfirst(kind.title))])
 
 
 def _amending_order(amending: AmendmentBundle, orders: dict[str, OrderBundle]) -> OrderBundle:
@@ -110,7 +135,7 @@ def _amending_order(amending: AmendmentBundle, orders: dict[str, OrderBundle]) -
                         annex=annex.id) for annex in annexes]
     items.append(Resolution(text="Контроль исполнения приказа оставляю за собой."))
     order = Order.model_construct(
-        number=amendment.number, date=amendment.date, place=amendment.place,
+        kind=amendment.kind, number=amendment.number, date=amendment.date, place=amendment.place,
         issuer=amendment.issuer, title=f"О внесении изменений в {reference}",
         keywords=amendment.keywords, preamble=[amendment.reason], resolutions=items,
         signatory=amendment.signatory, annexes=[])
@@ -119,29 +144,33 @@ def _amending_order(amending: AmendmentBundle, orders: dict[str, OrderBundle]) -
 
 def _order_folder(bundle: OrderBundle, reserve: Reserve | None, project: Project) -> FolderPlan:
     order = bundle.order
+    act = ACTS[order.kind]
     folder = Path("orders") / bundle.slug
     label = _label(bundle)
     author = order.issuer.name
-    keywords = ["приказ", f"№ {order.number}", *order.keywords]
-    documents = [Planned(
-        folder, "order", "order", "order.docx", {"order": order, "annexes": bundle.annexes},
-        Properties(label, order.title, author, keywords, "Приказ", order.date), label)]
+    keywords = [act.title, f"№ {order.number}", *order.keywords]
+    documents = [_planned(
+        folder, "order", act, {"order": order, "annexes": bundle.annexes, "act": act},
+        Properties(label, order.title, author, keywords, act.category, order.date), label)]
     for number, annex in enumerate(bundle.annexes, 1):
         annex_label = f"Приложение № {number}"
         amendments = project.amendments_of(bundle.slug, annex.id)
+        kind: Kind = project.kinds[annex.kind]
         documents.append(Planned(
-            folder, f"annex-{number}", "annex", f"annex-{annex.kind}.docx",
-            {"order": order, "annex": annex, "number": number, "amendments": amendments},
-            Properties(f"{annex_label} к приказу № {order.number} от "
+            folder, f"annex-{number}", "annex", kind.template,
+            {**kind.values(annex, project.registry), "order": order, "annex": annex, "number": number,
+             "annex_number": number, "amendments": amendments, "act": act},
+            Properties(f"{annex_label} к {act.noun_in('dative')} № {order.number} от "
                        f"{ru.date_numeric(order.date)}", annex.title, author, keywords,
-                       "Приложение к приказу", order.date, edition=1 + len(amendments)),
+                       f"Приложение к {act.noun_in('dative')}", order.date,
+                       edition=1 + len(amendments)),
             annex_label))
     campaign = bundle.campaign
     if campaign is not None and campaign.reserve_list is not None and reserve is not None \
             and reserve.included():
         reserve_list = campaign.reserve_list
-        documents.append(Planned(
-            folder, "reserve-list", DocumentKind.RESERVE_LIST, "reserve-list.docx",
+        documents.append(_planned(
+            folder, "reserve-list", CAMPAIGN["reserve-list"],
             {"order": order, "reserve_list": reserve_list,
              "groups": _reserve_groups(reserve)},
             Properties("Список резерва управленческих кадров", reserve_list.title, author,
@@ -188,18 +217,16 @@ def _school_folders(bundle: OrderBundle, registry: Registry,
         folder = Path("outbox") / school.id
         nomination = campaign.nomination_request
         own = by_school.get(school.id, [])
-        documents = [Planned(
-            folder, "nomination-request", DocumentKind.NOMINATION_REQUEST,
-            "letter-nomination.docx",
+        documents = [_planned(
+            folder, "nomination-request", CAMPAIGN["nomination-request"],
             {"letter": nomination, "school": school, "order": bundle.order, "issuer": issuer,
              "activity": activities.get(nomination.activity or ""),
              "nominees": own, "blank_rows": list(range(nomination.blank_rows))},
             _letter_properties(nomination, issuer, school))]
         practice = campaign.best_practice_request
         if practice is not None and school.efficiency in practice.efficiency:
-            documents.append(Planned(
-                folder, "best-practice-request", DocumentKind.BEST_PRACTICE_REQUEST,
-                "letter-best-practice.docx",
+            documents.append(_planned(
+                folder, "best-practice-request", CAMPAIGN["best-practice-request"],
                 {"letter": practice, "school": school, "order": bundle.order, "issuer": issuer,
                  "activity": activities.get(practice.activity or "")},
                 _letter_properties(practice, issuer, school)))
@@ -215,9 +242,9 @@ def _candidate_folders(bundle: OrderBundle, registry: Registry,
     for candidate in reserve.candidates.values():
         folder = Path("candidates") / candidate.id
         interviews = reserve.interviews_of(candidate)
-        documents = [Planned(
+        documents = [_planned(
             folder, "interview-protocol" + (f"-{index}" if len(interviews) > 1 else ""),
-            DocumentKind.INTERVIEW_PROTOCOL, "interview-protocol.docx",
+            CAMPAIGN["interview-protocol"],
             {"interview": interview, "candidate": candidate, "order": bundle.order,
              "commission": reserve.interviews.commission,
              "criteria": reserve.interviews.criteria, "place": reserve.interviews.place,
@@ -247,8 +274,8 @@ def _individual_plan(folder: Path, candidate: Candidate, bundle: OrderBundle,
     mentor_school = next((s for s in registry.organizations.values()
                           if s.head is not None and mentor is not None and s.head.id == mentor.id),
                          None)
-    return Planned(
-        folder, "individual-plan", DocumentKind.INDIVIDUAL_PLAN, "individual-plan.docx",
+    return _planned(
+        folder, "individual-plan", CAMPAIGN["individual-plan"],
         {"plans": plans, "candidate": candidate, "mentor": mentor, "mentor_school": mentor_school,
          "sections": sections, "order": bundle.order},
         Properties(plans.title, plans.period, bundle.order.issuer.name,

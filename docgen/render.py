@@ -138,8 +138,11 @@ class Renderer:
         stamp_docx(document.docx, properties, revision)
         save_docx(document.docx, dest)
 
-    def check(self, template: str, context: dict[str, Any]) -> list[Problem]:
-        """Problems found by rendering `template` in memory: unknown variables, bad syntax."""
+    def check(self, template: str, context: dict[str, Any],
+              declaration: Path | None = None) -> list[Problem]:
+        """Problems found by rendering `template` in memory: unknown variables, bad syntax;
+        with the `declaration` of a custom kind, unknown variables are named as missing
+        from it."""
         path = self.templates / template
         if not path.is_file():
             return [self._problem(template, None, f"шаблон не найден: {self.shown_as / template}")]
@@ -150,7 +153,10 @@ class Renderer:
         except _NOT_A_DOCX:
             return [self._problem(template, None, _DAMAGED)]
         if unknown:
-            return [self._problem(template, name, _missing_message(name, list(context)))
+            return [self._problem(template, name, _missing_message(name, list(context))
+                                  if declaration is None else
+                                  f"шаблон обращается к значению, которого нет в объявлении "
+                                  f"{declaration}; объявите его в fields или уберите тег")
                     for name in sorted(unknown)]
         try:
             self._render(template, context)

@@ -15,8 +15,13 @@ from pytrovich.maker import PetrovichDeclinationMaker
 
 NBSP = "\u00a0"
 
-_PETROVICH_CASES = {"genitive": PetrovichCase.GENITIVE, "dative": PetrovichCase.DATIVE}
-_MORPHY_CASES = {"genitive": "gent", "dative": "datv"}
+_PETROVICH_CASES = {"genitive": PetrovichCase.GENITIVE, "dative": PetrovichCase.DATIVE,
+                    "accusative": PetrovichCase.ACCUSATIVE,
+                    "instrumental": PetrovichCase.INSTRUMENTAL,
+                    "prepositional": PetrovichCase.PREPOSITIONAL}
+_MORPHY_CASES = {"genitive": "gent", "dative": "datv", "accusative": "accs",
+                 "instrumental": "ablt", "prepositional": "loct"}
+CASES = ("nominative", *_PETROVICH_CASES)
 
 _OPENING_CONTEXT = re.compile(r"[\s(\[{«„“\"/-]")
 _DASH_BETWEEN_WORDS = re.compile(r"(?<=\S)[ \u00a0]+[-–—](?=[ \u00a0\n]|$)")
@@ -106,7 +111,7 @@ def _morph() -> pymorphy3.MorphAnalyzer:
 
 @lru_cache(maxsize=4096)
 def inflect_surname(surname: str, gender: str, case: str) -> str:
-    """The surname in `case` ("nominative", "genitive", "dative") for a person of `gender`."""
+    """The surname in `case` (one of CASES) for a person of `gender`."""
     if case == "nominative":
         return surname
     sex = Gender.FEMALE if gender == "female" else Gender.MALE
@@ -114,8 +119,22 @@ def inflect_surname(surname: str, gender: str, case: str) -> str:
 
 
 @lru_cache(maxsize=4096)
+def inflect_given(name: str, gender: str, case: str, *, patronymic: bool) -> str:
+    """A first name or, with `patronymic`, a patronymic in `case`."""
+    if case == "nominative":
+        return name
+    sex = Gender.FEMALE if gender == "female" else Gender.MALE
+    part = NamePart.MIDDLENAME if patronymic else NamePart.FIRSTNAME
+    return _petrovich().make(part, sex, _PETROVICH_CASES[case], name)
+
+
+@lru_cache(maxsize=4096)
 def inflect_phrase(phrase: str, case: str) -> str:
-    """A position or group name in `case`: its head noun and the words agreeing with it."""
+    """A position or group name in `case`: its head noun and the words agreeing with it.
+
+    Positions and groups name people, so an accusative agrees as with animate nouns
+    («главного специалиста», not «главный специалиста»).
+    """
     if case == "nominative":
         return phrase
     parts = re.split(r"([ \u00a0]+[-–—][ \u00a0\n]+)", phrase)
@@ -158,7 +177,9 @@ def _inflect_word(word: str, grammeme: str,
         tag = parse.tag
         if "nomn" not in tag or tag.POS not in {"NOUN", "ADJF", "PRTF"}:
             continue
-        form = parse.inflect({grammeme})
+        animate = grammeme == "accs" and tag.POS != "NOUN" and ("masc" in tag or "plur" in tag)
+        wanted = {grammeme, "anim"} if animate else {grammeme}
+        form = parse.inflect(wanted) or parse.inflect({grammeme})
         if form is None:
             continue
         text = form.word
@@ -166,6 +187,13 @@ def _inflect_word(word: str, grammeme: str,
             text = capfirst(text)
         return text, tag.POS == "NOUN"
     return None, False
+
+
+def grammatical_number_and_gender(noun: str) -> str:
+    """«plur», or the gender («masc», «femn», «neut») of the noun that starts `noun`."""
+    word = re.split(r"[ \u00a0]+", noun.strip(), maxsplit=1)[0].lower()
+    tag = _morph().parse(word)[0].tag
+    return "plur" if tag.number == "plur" else (tag.gender or "masc")
 
 
 @lru_cache(maxsize=4096)

@@ -262,8 +262,8 @@ def test_git_diff_shows_the_text_of_templates(tmp_path: Path) -> None:
     template = project / "templates/order.docx"
     document = Document(str(template))
     for paragraph in document.paragraphs:
-        if paragraph.text == "ПРИКАЗЫВАЮ:":
-            paragraph.runs[0].text = "П Р И К А З Ы В А Ю:"
+        if paragraph.text == "{{ order.place }}":
+            paragraph.runs[0].text = "г. {{ order.place }}"
     document.save(str(template))
     diff = git(project, "diff", "--", "templates/order.docx")
-    assert "-ПРИКАЗЫВАЮ:" in diff and "+П Р И К А З Ы В А Ю:" in diff
+    assert "-{{ order.place }}" in diff and "+г. {{ order.place }}" in diff

@@ -58,8 +58,8 @@ def test_unknown_produced_kind(project: Path, capsys: pytest.CaptureFixture[str]
     line = replace_once(project, ANNEX, "produces: [reserve-list]", "produces: [reserve-lists]")
     code, err = run_check(project, capsys)
     assert code == 1
-    assert (f"{ANNEX}:{line}:20: поле «directions[1].activities[2].produces[1]»: значение "
-            "«reserve-lists» не подходит: допустимы 'nomination-request'") in err
+    assert (f"{ANNEX}:{line}:20: поле «directions[1].activities[2].produces[1]»: нет вида "
+            "документов «reserve-lists»; возможно, имелось в виду «reserve-list»") in err
 
 
 def test_status_must_agree_with_the_protocols(project: Path,

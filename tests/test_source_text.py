@@ -9,10 +9,16 @@ from docx_text import normalise, paragraphs
 
 SOURCE = Path(__file__).parent / "data" / "order-685-source.txt"
 DATE_LINES = {"от «30» августа 2022 года", "от 30.08.2022 года № 685"}
+# The one defect of the source docgen corrects: the annex reference stands inside the
+# item, before its own punctuation, as GOST R 7.0.97 writes it.
+CORRECTED = {"округа; (Приложение)": "округа (Приложение);"}
 
 
 def _source() -> tuple[str, str]:
     text = SOURCE.read_text(encoding="utf-8")
+    for wrong, right in CORRECTED.items():
+        assert wrong in text
+        text = text.replace(wrong, right)
     order, annex = text.split("Приложение №1", 1)
     return order, "Приложение №1" + annex
 
@@ -84,6 +90,12 @@ def test_requisites_follow_gost(built: Path) -> None:
     annex = [normalise(p) for p in paragraphs(built / "annex-1.docx") if p.strip()]
     assert annex[:3] == ["Приложение № 1", "к приказу Управления образования администрации БГО",
                          "от 30.08.2022 № 685"]
+
+
+def test_the_annex_reference_keeps_the_items_punctuation(built: Path) -> None:
+    text = normalise("\n".join(paragraphs(built / "order.docx")))
+    assert "городского округа (Приложение); 3. Руководителям" in text
+    assert "; (Приложение)" not in text
 
 
 def test_typography_is_applied(built: Path) -> None:

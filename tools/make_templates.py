@@ -17,7 +17,7 @@ from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
@@ -361,11 +361,11 @@ def save(document: Document, path: Path, title: str) -> None:
 
 
 def make_order(path: Path) -> None:
-    """templates/order.docx: the order with its requisites in GOST order."""
+    """templates/order.docx: an act (приказ, распоряжение, постановление) in GOST order."""
     document = new_document()
     heading(document, "{{ order.issuer.name|upper }}")
     para(document, indent=False)
-    kind = heading(document, "ПРИКАЗ", size=16)
+    kind = heading(document, "{{ act.word }}", size=16)
     _add(kind.runs[0]._r.get_or_add_rPr(), "w:spacing", val="60")
     para(document, indent=False)
     date_line = para(document, "{{ order.date|date_numeric }}\t№ {{ order.number }}",
@@ -378,35 +378,52 @@ def make_order(path: Path) -> None:
     para(document, "{%p for text in order.preamble|paragraphs %}")
     para(document, "{{r text|rich }}")
     para(document, "{%p endfor %}")
-    para(document, "ПРИКАЗЫВАЮ:", align="left", indent=False)
-    para(document, "{%p for item in order.resolutions %}")
-    para(document, "{{ loop.index }}. {{r item|resolution_head(annexes) }}")
-    para(document, "{%p for action in item.actions %}")
-    para(document, "{{r action|rich('– ') }}")
-    para(document, "{%p endfor %}")
+    para(document, "{%p if act.operative %}")
+    para(document, "{{ act.operative }}", align="left", indent=False)
+    para(document, "{%p endif %}")
+    para(document, "{%p for line in order|numbered_items(annexes) %}")
+    para(document, "{{r line }}")
     para(document, "{%p endfor %}")
     para(document, indent=False)
     para(document, indent=False)
     signature_block(document, "order.signatory")
-    save(document, path, "Шаблон приказа")
+    save(document, path, "Шаблон акта: приказ, распоряжение, постановление")
 
 
-def make_roadmap_annex(path: Path) -> None:
-    """templates/annex-roadmap.docx: an annex holding a roadmap table."""
-    document = new_document()
-    right_block(document, ["Приложение № {{ number }}",
-                           "к приказу {{ order.issuer.short_name|genitive }}",
-                           "от {{ order.date|date_numeric }} № {{ order.number }}"])
+def _annex_mark(document: Document) -> None:
+    """«Приложение № N к приказу …» or the grif «УТВЕРЖДЕНО приказом …», top right, with
+    the edition under it for an annex set out anew."""
+    para(document, "{%p for line in annex|annex_mark(order, number, act) %}")
+    right_block(document, ["{{ line }}"])
+    para(document, "{%p endfor %}")
     para(document, "{%p if amendments %}")
     right_block(document, ["(в редакции {{ amendments|edition_reference }})"],
                 style=EDITION_STYLE)
     para(document, "{%p endif %}")
     para(document, indent=False)
-    heading(document, "{{ annex.title|typo }}")
+
+
+def _annex_heading(document: Document) -> None:
+    """«ПОЛОЖЕНИЕ» and what it is about, centred and bold; a blank line under it."""
+    para(document, "{%p for line in annex|annex_heading %}")
+    heading(document, "{{ line }}")
+    para(document, "{%p endfor %}")
     para(document, indent=False)
-    para(document, "{%p for text in annex.intro|paragraphs %}")
+
+
+def _intro(document: Document, field: str = "annex.intro") -> None:
+    para(document, f"{{%p for text in {field}|paragraphs %}}")
     para(document, "{{r text|rich }}")
     para(document, "{%p endfor %}")
+
+
+def make_roadmap_annex(path: Path) -> None:
+    """templates/annex-roadmap.docx: an annex holding a roadmap table."""
+    document = new_document()
+    _annex_mark(document)
+    heading(document, "{{ annex.title|typo }}")
+    para(document, indent=False)
+    _intro(document)
     para(document, "{%p if annex.directions_heading %}")
     para(document, "{{r annex.directions_heading|rich }}")
     para(document, "{%p for text in annex|direction_list %}")
@@ -418,6 +435,108 @@ def make_roadmap_annex(path: Path) -> None:
     para(document, indent=False, keep_with_next=True)
     _roadmap_table(document)
     save(document, path, "Шаблон приложения: дорожная карта")
+
+
+def make_text_annex(path: Path) -> None:
+    """templates/annex-text.docx: a Положение, Порядок or Регламент of numbered clauses."""
+    document = new_document()
+    _annex_mark(document)
+    _annex_heading(document)
+    _intro(document)
+    para(document, "{%p for line in annex|text_lines %}")
+    para(document, "{%p if line.section %}")
+    section = heading(document, "{{r line.text }}")
+    section.paragraph_format.space_before = Pt(12)
+    section.paragraph_format.space_after = Pt(6)
+    para(document, "{%p else %}")
+    para(document, "{{r line.text }}")
+    para(document, "{%p endif %}")
+    para(document, "{%p endfor %}")
+    save(document, path, "Шаблон приложения: текст с разделами и пунктами")
+
+
+def make_table_annex(path: Path) -> None:
+    """templates/annex-table.docx: a table whose columns the content declares."""
+    document = new_document()
+    _annex_mark(document)
+    _annex_heading(document)
+    _intro(document)
+    para(document, "{%p if annex.intro %}")
+    para(document, indent=False)
+    para(document, "{%p endif %}")
+    para(document, "{{p annex|grid }}")
+    para(document, "{%p if annex.notes %}")
+    para(document, indent=False)
+    para(document, "{%p endif %}")
+    _intro(document, "annex.notes")
+    save(document, path, "Шаблон приложения: таблица")
+
+
+def make_people_annex(path: Path) -> None:
+    """templates/annex-people.docx: the composition of a commission, name and position."""
+    document = new_document()
+    _annex_mark(document)
+    _annex_heading(document)
+    widths = [Cm(7.6), Cm(9.4)]
+    table = document.add_table(rows=0, cols=2)
+    _no_borders(table)
+    _no_cell_margins(table)
+    loop_row(table, "{%tr for row in members %}", REQUISITE_STYLE)
+    loop_row(table, "{%tr if row.role %}", REQUISITE_STYLE)
+    add_row(table, ["{{ row.role }}"], merged=True, style=REQUISITE_STYLE, keep_together=True)
+    role = table.rows[-1].cells[0].paragraphs[0]
+    role.paragraph_format.space_before = Pt(6)
+    role.paragraph_format.keep_with_next = True
+    loop_row(table, "{%tr else %}", REQUISITE_STYLE)
+    add_row(table, ["{{ row.name }}", "{{ row.position }}"], style=REQUISITE_STYLE,
+            keep_together=True)
+    loop_row(table, "{%tr endif %}", REQUISITE_STYLE)
+    loop_row(table, "{%tr endfor %}", REQUISITE_STYLE)
+    _fixed_widths(table, widths)
+    save(document, path, "Шаблон приложения: состав комиссии")
+
+
+def make_form_annex(path: Path) -> None:
+    """templates/annex-form.docx: a blank form with lines to write on and signature lines."""
+    document = new_document()
+    _annex_mark(document)
+    heading(document, "{{ annex.title|upper }}")
+    para(document, "{%p if annex.subtitle %}")
+    heading(document, "{{ annex.subtitle|typo }}")
+    para(document, "{%p endif %}")
+    para(document, indent=False)
+    _intro(document)
+    para(document, "{%p for field in annex.fields %}")
+    line = para(document, "{{ field.label|typo }}\t", align="left", indent=False)
+    line.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT,
+                                                 WD_TAB_LEADER.LINES)
+    line.paragraph_format.space_before = Pt(6)
+    para(document, "{%p for extra in range(field.lines - 1) %}")
+    blank = para(document, "\t", align="left", indent=False)
+    blank.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT,
+                                                  WD_TAB_LEADER.LINES)
+    blank.paragraph_format.space_before = Pt(6)
+    para(document, "{%p endfor %}")
+    para(document, "{%p endfor %}")
+    para(document, "{%p if annex.table %}")
+    para(document, indent=False)
+    para(document, "{{p annex|form_table }}")
+    para(document, "{%p endif %}")
+    para(document, indent=False)
+    para(document, "{%p for who in annex.signature %}")
+    para(document, indent=False, keep_with_next=True)
+    para(document, "{{ who|typo }}  ________________  / ______________________ /",
+         align="left", indent=False, keep_with_next=True)
+    hint = para(document, "\t(подпись)\t(расшифровка подписи)", align="left", indent=False,
+                size=10)
+    hint.paragraph_format.tab_stops.add_tab_stop(Cm(7.2), WD_TAB_ALIGNMENT.CENTER)
+    hint.paragraph_format.tab_stops.add_tab_stop(Cm(12.6), WD_TAB_ALIGNMENT.CENTER)
+    para(document, "{%p endfor %}")
+    para(document, "{%p if annex.date_line %}")
+    para(document, indent=False)
+    para(document, "«____» ______________ 20___ г.", align="left", indent=False)
+    para(document, "{%p endif %}")
+    save(document, path, "Шаблон приложения: бланк формы")
 
 
 def _roadmap_table(document: Document) -> None:
@@ -692,6 +811,10 @@ def main() -> None:
     target.mkdir(parents=True, exist_ok=True)
     make_order(target / "order.docx")
     make_roadmap_annex(target / "annex-roadmap.docx")
+    make_text_annex(target / "annex-text.docx")
+    make_table_annex(target / "annex-table.docx")
+    make_people_annex(target / "annex-people.docx")
+    make_form_annex(target / "annex-form.docx")
     make_nomination_letter(target / "letter-nomination.docx")
     make_best_practice_letter(target / "letter-best-practice.docx")
     make_reserve_list(target / "reserve-list.docx")
