@@ -78,7 +78,7 @@ class Fingerprints:
         key = (id(value), id(selection))  # both held in the entry, so neither id is reused
         if key not in self._parts:
             fields = []
-            for name, inner in selection["m"].items():
+            for name, inner in sorted(selection["m"].items()):  # in any order it was read
                 try:
                     field = object.__getattribute__(value, name)
                 except AttributeError:

@@ -64,6 +64,14 @@ def test_lists_merge_what_their_items_read_and_count_their_items() -> None:
         part({"rows": [first, second]}, chosen)
 
 
+def test_a_selection_digests_alike_in_whatever_order_its_fields_were_read() -> None:
+    head = _person()
+    read_first = {"d": {"head": {"m": {"surname": ALL, "position": ALL}}}}
+    read_last = {"d": {"head": {"m": {"position": ALL, "surname": ALL}}}}
+    assert Fingerprints(Path(".")).part({"head": head}, read_first) == \
+        Fingerprints(Path(".")).part({"head": head}, read_last)
+
+
 def _changed(value: Any, chosen: Any, seen: dict[int, Any]) -> Any:
     """`value` with every text field its selection leaves out changed."""
     if isinstance(value, Strict):
