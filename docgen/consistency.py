@@ -13,6 +13,7 @@ from .model import AmendmentBundle, CandidateStatus, OrderBundle, Reserve
 from .yamlfile import YamlFile
 
 ORDERS = Path("content/orders")
+LETTERS = Path("content/letters")
 _OPERATIVE = re.compile(r"(?<![А-ЯЁа-яё])(" + "|".join(OPERATIVE_WORDS) + r")(?![А-ЯЁа-яё])",
                         re.IGNORECASE)
 
@@ -107,6 +108,28 @@ def check_acts(orders: list[OrderBundle], amendments: list[AmendmentBundle],
                            if operative else
                            f"у вида «{ACTS[bundle.order.kind].title}» распорядительного "
                            "слова нет, пункты следуют сразу за преамбулой"))))
+    return problems
+
+
+def check_letters(letters: list[Any], orders: list[OrderBundle],
+                  sources: dict[Path, YamlFile]) -> list[Problem]:
+    """A letter's basis names an act there is, and an activity of that act's roadmap."""
+    by_slug = {bundle.slug: bundle for bundle in orders}
+    problems: list[Problem] = []
+    for bundle in letters:
+        basis = bundle.letter.basis
+        if basis is None:
+            continue
+        source = sources[LETTERS / bundle.slug / "letter.yaml"]
+        act = by_slug.get(basis.act)
+        if act is None:
+            hint = difflib.get_close_matches(basis.act, list(by_slug), n=1, cutoff=0.5)
+            problems.append(source.problem(("basis", "act"), f"нет акта «{basis.act}» в "
+                                           f"{ORDERS}" + (f"; возможно, имелось в виду "
+                                                          f"«{hint[0]}»" if hint else "")))
+        elif basis.activity is not None and basis.activity not in act.activities():
+            problems.append(source.problem(("basis", "activity"), (
+                f"в «дорожной карте» акта «{basis.act}» нет мероприятия «{basis.activity}»")))
     return problems
 
 

@@ -13,9 +13,10 @@ from pydantic import BaseModel, ValidationError
 
 from . import declared, references
 from .annexes import problems_of
-from .consistency import RESERVE, check_acts, check_amendments, check_links
+from .consistency import RESERVE, check_acts, check_amendments, check_letters, check_links
 from .errors import ContentError, Problem
 from .kinds import BUILT_IN, Kind
+from .letters import GeneralLetter, LetterBundle
 from .model import (
     Amendment,
     AmendmentBundle,
@@ -41,6 +42,7 @@ ORGANIZATIONS = Path("content/registry/organizations.yaml")
 PEOPLE = Path("content/registry/people.yaml")
 ORDERS = Path("content/orders")
 DOCUMENTS = Path("content/documents")
+LETTERS = Path("content/letters")
 TEMPLATES = Path("templates")
 RESERVE_FILES = ("candidates.yaml", "interviews.yaml", "plans.yaml")
 CAMPAIGN = Path("campaign.yaml")
@@ -145,6 +147,8 @@ def load_project(root: Path, cache: Path | None = None) -> tuple[Project, list[P
                   for path in sorted((root / ORDERS).glob(f"*/{AMENDMENT}"))]
     documents = [_load_document(collector, registry, path.relative_to(root), kinds)
                  for path in sorted((root / DOCUMENTS).glob("*.yaml"))]
+    letters = [_load_letter(collector, registry, path.relative_to(root), kinds)
+               for path in sorted((root / LETTERS).glob("*/letter.yaml"))]
     loaded = [o for o in orders if o]
     if registry is not None and not collector.problems:
         collector.problems += check_links(loaded, reserve, collector.sources, kinds)
@@ -152,6 +156,8 @@ def load_project(root: Path, cache: Path | None = None) -> tuple[Project, list[P
                                                collector.sources)
         collector.problems += check_acts(loaded, [a for a in amendments if a],
                                          collector.sources)
+        collector.problems += check_letters([x for x in letters if x], loaded,
+                                            collector.sources)
     if parsed is not None:
         parsed.prune()
     if collector.problems:
@@ -159,7 +165,8 @@ def load_project(root: Path, cache: Path | None = None) -> tuple[Project, list[P
     assert registry is not None
     project = Project(registry=registry, orders=loaded, reserve=reserve,
                       amendments=[a for a in amendments if a],
-                      documents=[d for d in documents if d], kinds=kinds)
+                      documents=[d for d in documents if d],
+                      letters=[x for x in letters if x], kinds=kinds)
     return project, collector.warnings
 
 
@@ -188,6 +195,43 @@ def _load_declarations(collector: _Collector) -> dict[str, Kind]:
         elif not problems:
             kinds[name] = declared.kind(name, declaration)
     return kinds
+
+
+def _load_letter(collector: _Collector, registry: Registry | None, relative: Path,
+                 kinds: dict[str, Kind]) -> LetterBundle | None:
+    """A letter and its annexes; all files are read even when some fail."""
+    source = collector.read(relative)
+    if source is None:
+        return None
+    annex_sources = _read_annexes(collector, source)
+    if registry is None:
+        return None
+    letter = collector.validate(source, GeneralLetter, {"registry": registry})
+    annexes = _validate_annexes(collector, registry, annex_sources, kinds)
+    if letter is None or annexes is None:
+        return None
+    return LetterBundle(slug=relative.parent.name, letter=letter, annexes=annexes)
+
+
+def _read_annexes(collector: _Collector, source: YamlFile) -> list[YamlFile | None]:
+    """The annex files an act or letter lists, each read (None where it cannot be)."""
+    return [collector.read(source.path.parent / name, (source, ("annexes", index)))
+            for index, name in _annex_names(source.data)]
+
+
+def _validate_annexes(collector: _Collector, registry: Registry,
+                      sources: list[YamlFile | None], kinds: dict[str, Kind]
+                      ) -> list[Annex] | None:
+    """Each annex validated by the model of its kind; None if any is missing or wrong."""
+    annexes: list[Annex | None] = []
+    for source in sources:
+        model = source and _kind_model(collector, source, kinds, annex=True)
+        annex = model and collector.validate(source, model, {"registry": registry})
+        if annex:
+            collector.problems += [source.problem(loc, message)
+                                   for loc, message in problems_of(annex)]
+        annexes.append(annex or None)
+    return None if None in annexes else annexes  # type: ignore[return-value]
 
 
 def _load_document(collector: _Collector, registry: Registry | None, relative: Path,
@@ -303,8 +347,7 @@ def _load_order(collector: _Collector, registry: Registry | None,
     source = collector.read(relative)
     if source is None:
         return None
-    annex_sources = [collector.read(relative.parent / name, (source, ("annexes", index)))
-                     for index, name in _annex_names(source.data)]
+    annex_sources = _read_annexes(collector, source)
     campaign_path = relative.parent / CAMPAIGN
     campaign_source = collector.read(campaign_path) if (collector.root / campaign_path).exists() \
         else None
@@ -312,18 +355,13 @@ def _load_order(collector: _Collector, registry: Registry | None,
         return None
     context = {"registry": registry}
     order = collector.validate(source, Order, context)
-    annexes = []
-    for annex_source in annex_sources:
-        if annex_source is not None:
-            model = _kind_model(collector, annex_source, kinds, annex=True)
-            annexes.append(model and collector.validate(annex_source, model, context))
+    annexes = _validate_annexes(collector, registry, annex_sources, kinds)
     campaign = campaign_source and collector.validate(campaign_source, Campaign, context)
-    if order is None or None in annexes or len(annexes) != len(order.annexes):
+    if order is None or annexes is None or len(annexes) != len(order.annexes):
         return None
     _check_annex_references(collector, source, order, annexes)
     for annex, annex_source in zip(annexes, annex_sources, strict=True):
-        collector.problems += [annex_source.problem(loc, message)
-                               for loc, message in problems_of(annex)]
+        assert annex_source is not None
         if isinstance(annex, RoadmapAnnex):
             _check_unique_ids(collector, annex_source, annex)
             _remember_activity_positions(annex_source, annex)

@@ -13,8 +13,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, StringConstraints, create_model
 
 from .annexes import Column
-from .model import Annex, Block, Id, OrganizationRef, PersonRef, Strict, Text
 from .kinds import Kind
+from .model import Annex, Block, Id, OrganizationRef, PersonRef, Strict, Text
 
 FieldType = Literal["text", "paragraphs", "date", "number", "flag", "person", "organization",
                     "people", "list", "table"]

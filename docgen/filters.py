@@ -8,7 +8,7 @@ from typing import Any
 
 from docxtpl import RichText
 
-from . import layout, references, ru
+from . import layout, letters, references, ru
 from .layout import LIST_MARK, rich
 from .model import (
     AmendmentBundle,
@@ -54,14 +54,6 @@ def surname_initials(person: Named, case: str = "nominative") -> str:
 def initials_surname(person: Named, case: str = "nominative") -> str:
     """«О.И. Матасова», as under a signature; «И.О. Фамилии» for an addressee."""
     return f"{person.initials}{ru.NBSP}{references.surname(person, _case(case))}"
-
-
-def salutation(person: Named) -> str:
-    """«Уважаемая Ольга Петровна!», or nothing when the given names are unknown."""
-    if not (person.first_name and person.patronymic):
-        return ""
-    dear = "Уважаемая" if person.gender == "female" else "Уважаемый"
-    return f"{dear} {person.first_name} {person.patronymic}!"
 
 
 def years(count: int) -> str:
@@ -136,7 +128,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "paragraphs": paragraphs,
     "surname_initials": surname_initials,
     "initials_surname": initials_surname,
-    "salutation": salutation,
+    "salutation": letters.salutation,
     "years": years,
     "deadline_sentence": deadline_sentence,
     "position": position,

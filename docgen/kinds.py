@@ -61,6 +61,10 @@ ACTS: dict[str, ActKind] = {kind.name: kind for kind in (
             noun="постановление", operative="ПОСТАНОВЛЯЮ:"),
 )}
 
+# A letter is a parent of annexes too: «Приложение к письму …».
+LETTERS: dict[str, ActKind] = {"letter": ActKind("letter", "письмо", "letter.docx", "Письмо",
+                                                 noun="письмо")}
+
 # Written in a preamble, any of these would stand twice: the template writes the kind's own.
 OPERATIVE_WORDS = ("ПРИКАЗЫВАЮ", "ПОСТАНОВЛЯЮ", "ПОСТАНОВЛЯЕТ", "РАСПОРЯЖАЮСЬ", "ПРЕДЛАГАЮ")
 
@@ -78,11 +82,11 @@ ANNEXES: dict[str, Kind] = {kind.name: kind for kind in (
 CAMPAIGN: dict[str, Kind] = {kind.name: kind for kind in (
     Kind("nomination-request", "запрос в ОО о кандидатах в резерв", "letter-nomination.docx",
          "Письмо"),
-    Kind("best-practice-request", "запрос плана обмена лучшими практиками",
-         "letter-best-practice.docx", "Письмо"),
+    Kind("best-practice-request", "запрос плана обмена лучшими практиками", "letter.docx",
+         "Письмо"),
     Kind("reserve-list", "список резерва управленческих кадров", "reserve-list.docx", "Список"),
     Kind("interview-protocol", "протокол собеседования", "interview-protocol.docx", "Протокол"),
     Kind("individual-plan", "индивидуальный план подготовки", "individual-plan.docx", "План"),
 )}
 
-BUILT_IN: dict[str, Kind] = {**ACTS, **ANNEXES, **CAMPAIGN}
+BUILT_IN: dict[str, Kind] = {**ACTS, **LETTERS, **ANNEXES, **CAMPAIGN}

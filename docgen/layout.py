@@ -79,15 +79,17 @@ def grif(document: str | None) -> str:
     return "УТВЕРЖДЕН" + ending[ru.grammatical_number_and_gender(document or "Положение")]
 
 
-def annex_mark(annex: Annex, order: Order, number: int, act: ActKind) -> list[str]:
+def annex_mark(annex: Annex, order: Any, number: int | None, act: ActKind) -> list[str]:
     """The annex's mark, top right: «Приложение № 1 / к приказу … / от … № …», or the grif
-    «УТВЕРЖДЕНО / приказом … / от … № …» of an approved document."""
+    «УТВЕРЖДЕНО / приказом … / от … № …» of an approved document; «Приложение» alone is
+    the only annex of a letter (`number` None)."""
     issuer = ru.inflect_phrase(order.issuer.short_name, "genitive")
     dated = f"от {ru.date_numeric(order.date)} № {order.number}"
     if annex.approved:
         lines = [grif(annex.document), f"{act.noun_in('instrumental')} {issuer}", dated]
     else:
-        lines = [f"Приложение № {number}", f"к {act.noun_in('dative')} {issuer}", dated]
+        lines = ["Приложение" if number is None else f"Приложение № {number}",
+                 f"к {act.noun_in('dative')} {issuer}", dated]
     return [ru.typograph(line) for line in lines]
 
 
@@ -154,8 +156,8 @@ def grid(annex: TableAnnex) -> Markup:
 
 
 def members(annex: PeopleAnnex, registry: Registry) -> dict[str, Any]:
-    """The template value «members»: a composition as rows: a role heading («Председатель комиссии:»), then each person
-    as «Фамилия Имя Отчество» and «— должность с организацией»."""
+    """The template value «members»: a composition as rows, a role heading («Председатель
+    комиссии:») and under it each person, «Фамилия Имя Отчество» and «— должность»."""
     rows: list[dict[str, Any]] = []
     for role in annex.roles:
         rows.append({"role": ru.typograph(role.role.rstrip(":") + ":"), "name": "",

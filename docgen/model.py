@@ -663,6 +663,7 @@ class Project(BaseModel):
     reserve: Reserve | None = None
     amendments: list[AmendmentBundle] = Field(default_factory=list)
     documents: list[DocumentBundle] = Field(default_factory=list)
+    letters: list[Any] = Field(default_factory=list)  # letters.LetterBundle
     kinds: dict[str, Any] = Field(default_factory=dict)
 
     def amendments_of(self, slug: str, annex_id: str) -> list[AmendmentBundle]:

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from . import ru
-from .kinds import ACTS, CAMPAIGN, Kind
+from .kinds import ACTS, CAMPAIGN, LETTERS, Kind
+from .letters import LetterBundle, basis_sentence, recipient_of_school, recipients
 from .model import (
     AmendmentBundle,
     Candidate,
@@ -24,7 +25,7 @@ from .model import (
     Resolution,
 )
 
-OUTPUT_ROOTS = ("orders", "outbox", "candidates", "documents")
+OUTPUT_ROOTS = ("orders", "outbox", "candidates", "documents", "letters")
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,65 @@ def plan(project: Project) -> list[FolderPlan]:
         if project.reserve is not None:
             folders += _candidate_folders(campaign_order, project.registry, project.reserve)
     folders += [_document_folder(bundle, project) for bundle in project.documents]
+    for letter in project.letters:
+        folders += _letter_folders(letter, project)
+    return _one_plan_per_folder(folders)
+
+
+def _one_plan_per_folder(folders: list[FolderPlan]) -> list[FolderPlan]:
+    """Plans of one folder joined (a school's outbox gets letters of several sources)."""
+    joined: dict[Path, FolderPlan] = {}
+    for folder in folders:
+        if folder.folder in joined:
+            earlier = joined[folder.folder]
+            joined[folder.folder] = FolderPlan(folder.folder, earlier.documents + folder.documents,
+                                               earlier.bundle or folder.bundle)
+        else:
+            joined[folder.folder] = folder
+    return list(joined.values())
+
+
+def _letter_folders(bundle: LetterBundle, project: Project) -> list[FolderPlan]:
+    """A merged letter in each recipient's outbox/<id>/, or one letter in letters/<slug>/;
+    each with its annexes beside it."""
+    letter = bundle.letter
+    issuer = letter.issuer or next(org for org in project.registry.organizations.values()
+                                   if org.kind == "administration")
+    parent = letter.model_copy(update={"issuer": issuer})
+    kind = LETTERS["letter"]
+    acts = {act.slug: act for act in project.orders}
+    basis = ""
+    if letter.basis is not None:
+        act = acts[letter.basis.act]
+        basis = basis_sentence(act.order, act.activities().get(letter.basis.activity or ""))
+    everyone = recipients(letter.to, project.registry)
+    if letter.merge:
+        copies = [(Path("outbox") / r.id, bundle.slug, r.view()) for r in everyone]
+    else:
+        lines = [line for r in everyone for line in (*r.lines, "")][:-1]
+        copies = [(Path("letters") / bundle.slug, "letter",
+                   {"id": bundle.slug, "lines": lines,
+                    "salutation": everyone[0].salutation if len(everyone) == 1 else ""})]
+    label = f"Письмо от {ru.date_numeric(letter.date)} № {letter.number}"
+    titles = [ru.typograph(ru.lowerfirst(annex.title)) for annex in bundle.annexes]
+    folders = []
+    for folder, name, recipient in copies:
+        properties = Properties(label, letter.title, issuer.name, [recipient["id"]],
+                                kind.category, letter.date)
+        documents = [_planned(folder, name, kind,
+                              {"letter": parent, "issuer": issuer, "recipient": recipient,
+                               "basis": basis, "annexes": titles}, properties)]
+        for number, annex in enumerate(bundle.annexes, 1):
+            annex_kind: Kind = project.kinds[annex.kind]
+            shown = number if len(bundle.annexes) > 1 else None
+            documents.append(Planned(
+                folder, f"{name}-annex-{number}", "annex", annex_kind.template,
+                {**annex_kind.values(annex, project.registry), "order": parent, "annex": annex,
+                 "number": shown, "annex_number": shown, "amendments": [], "act": kind},
+                Properties(f"Приложение к письму от {ru.date_numeric(letter.date)} № "
+                           f"{letter.number}", annex.title, issuer.name, [recipient["id"]],
+                           "Приложение к письму", letter.date)))
+        folders.append(FolderPlan(folder, documents))
     return folders
 
 
@@ -227,8 +287,9 @@ def _school_folders(bundle: OrderBundle, registry: Registry,
         if practice is not None and school.efficiency in practice.efficiency:
             documents.append(_planned(
                 folder, "best-practice-request", CAMPAIGN["best-practice-request"],
-                {"letter": practice, "school": school, "order": bundle.order, "issuer": issuer,
-                 "activity": activities.get(practice.activity or "")},
+                {"letter": practice, "issuer": issuer, "annexes": [],
+                 "recipient": recipient_of_school(school, registry).view(),
+                 "basis": basis_sentence(bundle.order, activities.get(practice.activity or ""))},
                 _letter_properties(practice, issuer, school)))
         folders.append(FolderPlan(folder, documents))
     return folders

@@ -375,3 +375,97 @@ def test_shipped_templates_are_what_make_templates_writes(tmp_path: Path) -> Non
     for made in sorted(tmp_path.glob("*.docx")):
         assert made.read_bytes() == (ROOT / "templates" / made.name).read_bytes(), made.name
     shutil.rmtree(tmp_path)
+
+
+LETTER = """\
+number: 01-15/640
+date: 2022-09-19
+to:
+  - schools: {efficiency: [high, above-average]}
+  - nechaeva
+title: О проведении собеседований с кандидатами в резерв
+basis: {act: 2022-702}
+text:
+  - >-
+    Собеседования проводит комиссия под председательством [[soldatova, род, фи]].
+deadline: 2022-09-26
+deadline_text: Заявку на участие просим направить до {deadline}.
+annexes: [annex-application.yaml]
+signatory: matasova
+executor: nechaeva
+"""
+
+
+def _letter(project: Path, text: str = LETTER) -> Path:
+    folder = project / "content" / "letters" / "2022-interviews"
+    folder.mkdir(parents=True)
+    (folder / "letter.yaml").write_text(text, encoding="utf-8")
+    (folder / "annex-application.yaml").write_text(FORM_ANNEX, encoding="utf-8")
+    return folder / "letter.yaml"
+
+
+def test_a_merged_letter_goes_to_each_recipient_with_its_annex(project: Path,
+                                                               tmp_path: Path) -> None:
+    _letter(project)
+    out = tmp_path / "out"
+    assert main(["-C", str(project), "build", "--no-pdf", "-o", str(out)]) == 0
+    outbox = out / "outbox"
+    got = sorted(p.parent.name for p in outbox.glob("*/2022-interviews.docx"))
+    assert got == ["gymnasium-7", "lyceum-1", "nechaeva", "school-5"]  # high, above-average
+    lyceum = [normalise(line) for line in paragraphs(outbox / "lyceum-1" / "2022-interviews.docx")]
+    assert lyceum[lyceum.index("Директору"):lyceum.index("Директору") + 3] == [
+        "Директору", "МБОУ лицей № 1", "О.П. Шевченко"]
+    assert "Уважаемая Ольга Петровна!" in lyceum
+    assert ("Во исполнение приказа Управления образования администрации БГО от 12.09.2022 "
+            "№ 702 \"Об утверждении Положения") in "\n".join(lyceum)
+    assert "Собеседования проводит комиссия под председательством Солдатовой И.Н." in lyceum
+    assert "Приложение: заявка." in lyceum
+    official = [normalise(line) for line in paragraphs(outbox / "nechaeva" / "2022-interviews.docx")]
+    assert "И.А. Нечаевой" in official and "Уважаемая Инна Александровна!" in official
+    mark = [normalise(line) for line in paragraphs(
+        outbox / "school-5" / "2022-interviews-annex-1.docx")][:3]
+    assert mark == ["Приложение", "к письму Управления образования администрации БГО",
+                    "от 19.09.2022 № 01-15/640"]
+    nominations = paragraphs(outbox / "school-5" / "nomination-request.docx")
+    assert nominations, "the campaign's letters share the school's folder"
+
+
+def test_an_unmerged_letter_names_all_its_addressees_once(project: Path, tmp_path: Path) -> None:
+    _letter(project, LETTER.replace("  - schools: {efficiency: [high, above-average]}\n"
+                                    "  - nechaeva\n", "  - school-heads\n  - soldatova\n")
+            .replace("title:", "merge: false\ntitle:"))
+    out = tmp_path / "out"
+    assert main(["-C", str(project), "build", "--no-pdf", "-o", str(out)]) == 0
+    lines = [normalise(line) for line in paragraphs(
+        out / "letters" / "2022-interviews" / "letter.docx")]
+    assert "Руководителям общеобразовательных организаций" in lines
+    assert "И.Н. Солдатовой" in lines
+    assert not any(line.startswith("Уважаем") for line in lines)
+    assert (out / "letters" / "2022-interviews" / "letter-annex-1.docx").exists()
+
+
+def test_a_letters_basis_and_recipients_are_checked(project: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    _letter(project, LETTER.replace("basis: {act: 2022-702}", "basis: {act: 2022-720}")
+            .replace("  - nechaeva\n", "  - nechayeva\n  - schools: {efficiency: [top]}\n"))
+    code, err = run_check(project, capsys)
+    assert code == 1
+    assert "content/letters/2022-interviews/letter.yaml:5:5: поле «to[2]»: неизвестный " \
+           "идентификатор адресата «nechayeva»; возможно, имелось в виду «nechaeva»" in err
+    assert "letter.yaml:6:5: поле «to[3]»: ожидался фильтр вида «schools:" in err
+
+
+def test_a_letters_basis_names_an_act_and_its_activity(project: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    _letter(project, LETTER.replace("basis: {act: 2022-702}", "basis: {act: 2022-720}"))
+    code, err = run_check(project, capsys)
+    assert code == 1
+    assert "letter.yaml:7:9: поле «basis.act»: нет акта «2022-720» в content/orders; " \
+           "возможно, имелось в виду «2022-702»" in err
+    (project / "content/letters/2022-interviews/letter.yaml").write_text(LETTER.replace(
+        "basis: {act: 2022-702}", "basis: {act: 2022-685, activity: interview}"),
+        encoding="utf-8")
+    code, err = run_check(project, capsys)
+    assert code == 1
+    assert "поле «basis.activity»: в «дорожной карте» акта «2022-685» нет мероприятия " \
+           "«interview»" in err

@@ -555,7 +555,12 @@ def _roadmap_table(document: Document) -> None:
     _fixed_widths(table, widths)
 
 
-def _letterhead(document: Document) -> None:
+SCHOOL_ADDRESSEE = ("{{ school.head.position|dative|capfirst }}", "{{ school.short_name }}",
+                    "{{ school.head|initials_surname('dative') }}")
+RECIPIENT_LINES = ("{%p for line in recipient.lines %}", "{{ line }}", "{%p endfor %}")
+
+
+def _letterhead(document: Document, addressee: tuple[str, ...] = SCHOOL_ADDRESSEE) -> None:
     """The administration's letterhead on the left, the addressee on the right."""
     table = document.add_table(rows=1, cols=3)
     _no_borders(table)
@@ -576,9 +581,7 @@ def _letterhead(document: Document) -> None:
             run = paragraph.add_run(text)
             run.bold = bold or None
             run.font.size = Pt(size)
-    for index, text in enumerate(("{{ school.head.position|dative|capfirst }}",
-                                  "{{ school.short_name }}",
-                                  "{{ school.head|initials_surname('dative') }}")):
+    for index, text in enumerate(addressee):
         paragraph = right.paragraphs[0] if index == 0 else right.add_paragraph()
         paragraph.style = REQUISITE_STYLE
         paragraph.paragraph_format.first_line_indent = Cm(0)
@@ -664,18 +667,41 @@ def make_nomination_letter(path: Path) -> None:
     save(document, path, "Шаблон запроса в ОО о кандидатах в резерв")
 
 
-def make_best_practice_letter(path: Path) -> None:
-    """templates/letter-best-practice.docx: the request for a best-practice plan."""
+def make_letter(path: Path) -> None:
+    """templates/letter.docx: a letter to one recipient (merged) or to several."""
     document = new_document()
-    _letterhead(document)
-    _letter_body(document)
+    _letterhead(document, RECIPIENT_LINES)
     para(document, indent=False)
+    title = para(document, "{{ letter.title|typo }}", align="left", indent=False,
+                 style=REQUISITE_STYLE)
+    title.paragraph_format.right_indent = Cm(8.0)
+    para(document, indent=False)
+    para(document, "{%p if recipient.salutation %}")
+    para(document, "{{ recipient.salutation }}", align="center", indent=False)
+    para(document, indent=False)
+    para(document, "{%p endif %}")
+    para(document, "{%p if basis %}")
+    para(document, "{{ basis }}")
+    para(document, "{%p endif %}")
+    para(document, "{%p for text in letter.text|paragraphs %}")
+    para(document, "{{r text|rich }}")
+    para(document, "{%p endfor %}")
+    para(document, "{%p if letter.deadline %}")
+    para(document, "{{r letter|deadline_sentence }}")
+    para(document, "{%p endif %}")
+    para(document, indent=False)
+    para(document, "{%p if annexes %}")
+    para(document, "Приложение: {{ annexes|join('; ') }}.", align="left", indent=False)
+    para(document, indent=False)
+    para(document, "{%p endif %}")
     para(document, indent=False)
     signature_block(document, "letter.signatory")
+    para(document, "{%p if letter.executor %}")
     para(document, indent=False)
     para(document, indent=False)
     _executor(document)
-    save(document, path, "Шаблон запроса плана обмена лучшими практиками")
+    para(document, "{%p endif %}")
+    save(document, path, "Шаблон письма")
 
 
 def _approval_grif(document: Document, approver: str, date: str) -> None:
@@ -816,7 +842,7 @@ def main() -> None:
     make_people_annex(target / "annex-people.docx")
     make_form_annex(target / "annex-form.docx")
     make_nomination_letter(target / "letter-nomination.docx")
-    make_best_practice_letter(target / "letter-best-practice.docx")
+    make_letter(target / "letter.docx")
     make_reserve_list(target / "reserve-list.docx")
     make_interview_protocol(target / "interview-protocol.docx")
     make_individual_plan(target / "individual-plan.docx")
