@@ -92,10 +92,11 @@ def _parser() -> argparse.ArgumentParser:
     history_cmd.add_argument("document")
 
     new_cmd = commands.add_parser("new", help="заготовка нового акта, приложения или документа")
-    new_cmd.add_argument("what", choices=["act", "annex", "document"],
-                         help="act — акт, annex — приложение к акту, document — документ "
-                              "своего вида")
-    new_cmd.add_argument("name", help="папка акта (например 2022-710) или имя документа")
+    new_cmd.add_argument("what", choices=["act", "letter", "annex", "document"],
+                         help="act — акт, letter — письмо, annex — приложение к акту или "
+                              "письму, document — документ своего вида")
+    new_cmd.add_argument("name", help="папка акта или письма (например 2022-710) или имя "
+                                      "документа")
     new_cmd.add_argument("--kind", help="вид: для act — order, directive, decree; для annex — "
                                         "text, table, people, form, roadmap; для document — "
                                         "имя объявления в templates/")
@@ -212,12 +213,16 @@ def _new(root: Path, args: argparse.Namespace) -> int:
         path = scaffold.new_act(root, args.name, args.kind or "order", dt.date.today())
         print(f"Создан {path}: заполните его; приложение добавит docgen new annex {args.name} "
               "--kind text")
+    elif args.what == "letter":
+        path = scaffold.new_letter(root, args.name, dt.date.today())
+        print(f"Создан {path}: заполните его; приложение добавит docgen new annex {args.name} "
+              "--kind form")
     elif args.what == "annex":
         if not args.kind:
             raise DocgenError("укажите вид приложения: --kind text, table, people, form или "
                               "roadmap")
         path, listed = scaffold.new_annex(root, args.name, args.kind)
-        print(f"Создан {path}" + ("; он добавлен в annexes акта" if listed else
+        print(f"Создан {path}" + ("; он добавлен в список annexes" if listed else
                                   f"; добавьте {path.name} в список annexes акта"))
     else:
         if not args.kind:

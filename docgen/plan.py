@@ -279,8 +279,9 @@ def _school_folders(bundle: OrderBundle, registry: Registry,
         own = by_school.get(school.id, [])
         documents = [_planned(
             folder, "nomination-request", CAMPAIGN["nomination-request"],
-            {"letter": nomination, "school": school, "order": bundle.order, "issuer": issuer,
-             "activity": activities.get(nomination.activity or ""),
+            {"letter": nomination, "school": school, "issuer": issuer,
+             "recipient": recipient_of_school(school, registry).view(),
+             "basis": basis_sentence(bundle.order, activities.get(nomination.activity or "")),
              "nominees": own, "blank_rows": list(range(nomination.blank_rows))},
             _letter_properties(nomination, issuer, school))]
         practice = campaign.best_practice_request

@@ -13,6 +13,7 @@ from .kinds import ACTS, ANNEXES
 from .yamlfile import read_yaml
 
 ORDERS = Path("content/orders")
+LETTERS = Path("content/letters")
 DOCUMENTS = Path("content/documents")
 TEMPLATES = Path("templates")
 
@@ -51,6 +52,26 @@ resolutions:
 
 signatory: matasova      # кто подписывает: идентификатор из content/registry/people.yaml
 annexes: []              # файлы приложений по порядку; docgen new annex их добавляет
+"""
+
+LETTER = """\
+# Письмо (образец) — заполните поля и удалите ненужное. Справка по полям: docs/content.md.
+number: 01-15/000        # исходящий номер
+date: {today}
+to:                      # адресаты: люди, организации, группы из реестра или фильтр школ
+  - schools: {{efficiency: [high, above-average]}}   # все школы: schools: {{}}
+  - soldatova
+merge: true              # true — отдельное письмо каждому адресату (outbox/<адресат>/)
+title: О …
+basis: {{act: 2022-685}}  # «Во исполнение приказа …»; activity: id мероприятия «дорожной карты»
+text:
+  - >-
+    Просим …
+deadline: {today}       # срок; жирным в предложении deadline_text на месте {{deadline}}
+deadline_text: Сведения просим направить в срок до {{deadline}}.
+signatory: matasova
+executor: nechaeva       # исполнитель с телефоном внизу письма
+annexes: []              # приложения; docgen new annex их добавляет
 """
 
 ANNEX_BODIES = {
@@ -143,15 +164,25 @@ def new_act(root: Path, slug: str, kind: str, today: dt.date) -> Path:
     return path
 
 
+def new_letter(root: Path, slug: str, today: dt.date) -> Path:
+    """content/letters/<slug>/letter.yaml for a new letter."""
+    _check_slug(slug)
+    path = root / LETTERS / slug / "letter.yaml"
+    _write(path, LETTER.format(today=today.isoformat()))
+    return path
+
+
 def new_annex(root: Path, slug: str, kind: str) -> tuple[Path, bool]:
-    """An annex file of `kind` for the act <slug>; whether the act's list now names it."""
+    """An annex file of `kind` for the act or letter <slug>; whether its list now names it."""
     if kind not in ANNEX_BODIES:
         raise ScaffoldError(f"нет вида приложения «{kind}»; допустимы: "
                             + ", ".join(ANNEX_BODIES))
     order = root / ORDERS / slug / "order.yaml"
     if not order.is_file():
-        raise ScaffoldError(f"нет акта {ORDERS / slug / 'order.yaml'}; сначала: docgen new act "
-                            f"{slug}")
+        order = root / LETTERS / slug / "letter.yaml"
+    if not order.is_file():
+        raise ScaffoldError(f"нет ни акта {ORDERS / slug / 'order.yaml'}, ни письма "
+                            f"{LETTERS / slug / 'letter.yaml'}; сначала: docgen new act {slug}")
     number = len(list(order.parent.glob("annex-*.yaml"))) + 1
     name = f"annex-{number}-{kind}.yaml"
     path = order.parent / name

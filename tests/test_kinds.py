@@ -469,3 +469,48 @@ def test_a_letters_basis_names_an_act_and_its_activity(project: Path,
     assert code == 1
     assert "поле «basis.activity»: в «дорожной карте» акта «2022-685» нет мероприятия " \
            "«interview»" in err
+
+
+def test_docgen_new_scaffolds_an_act_with_every_kind_of_annex_that_builds(
+        project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["-C", str(project), "new", "act", "2022-710", "--kind", "directive"]) == 0
+    for kind in ("text", "table", "people", "form", "roadmap"):
+        assert main(["-C", str(project), "new", "annex", "2022-710", "--kind", kind]) == 0
+    order = (project / "content/orders/2022-710/order.yaml").read_text(encoding="utf-8")
+    assert "annexes: [annex-1-text.yaml, annex-2-table.yaml, annex-3-people.yaml, " \
+           "annex-4-form.yaml, annex-5-roadmap.yaml]" in order
+    # the first item approves the first annex; the clerk adds items for the others
+    text = order.replace("resolutions:\n", "resolutions:\n" + "".join(
+        f"  - text: Утвердить приложение {n}.\n    annex: {k}-{n}\n" for n, k in
+        ((2, "table"), (3, "people"), (4, "form"), (5, "roadmap"))))
+    (project / "content/orders/2022-710/order.yaml").write_text(text, encoding="utf-8")
+    code, err = run_check(project, capsys)
+    assert code == 0, err
+    out = tmp_path / "out"
+    assert main(["-C", str(project), "build", "--no-pdf", "-o", str(out)]) == 0
+    assert sorted(p.name for p in (out / "orders/2022-710").glob("*.docx")) == [
+        "annex-1.docx", "annex-2.docx", "annex-3.docx", "annex-4.docx", "annex-5.docx",
+        "order.docx"]
+    assert "РАСПОРЯЖЕНИЕ" in [line.replace(" ", "") for line in
+                              paragraphs(out / "orders/2022-710/order.docx")]
+
+
+def test_docgen_new_letter_and_document_and_never_overwrites(
+        project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["-C", str(project), "new", "letter", "2022-interviews"]) == 0
+    assert main(["-C", str(project), "new", "annex", "2022-interviews", "--kind", "form"]) == 0
+    code, err = run_check(project, capsys)
+    assert code == 0, err
+    _custom_kind(project)
+    assert main(["-C", str(project), "new", "document", "spravka-16", "--kind",
+                 "certificate"]) == 0
+    scaffold = (project / "content/documents/spravka-16.yaml").read_text(encoding="utf-8")
+    assert "kind: certificate\n" in scaffold
+    assert "person:  # О ком (person, обязательно)" in scaffold
+    capsys.readouterr()
+    assert main(["-C", str(project), "new", "letter", "2022-interviews"]) == 1
+    assert "letter.yaml уже есть и не перезаписывается" in capsys.readouterr().err
+    assert main(["-C", str(project), "new", "annex", "2022-999", "--kind", "form"]) == 1
+    assert main(["-C", str(project), "new", "act", "2022-711", "--kind", "prikaz"]) == 1
+    assert "нет вида акта «prikaz»; допустимы: order, directive, decree" in \
+        capsys.readouterr().err

@@ -555,12 +555,10 @@ def _roadmap_table(document: Document) -> None:
     _fixed_widths(table, widths)
 
 
-SCHOOL_ADDRESSEE = ("{{ school.head.position|dative|capfirst }}", "{{ school.short_name }}",
-                    "{{ school.head|initials_surname('dative') }}")
 RECIPIENT_LINES = ("{%p for line in recipient.lines %}", "{{ line }}", "{%p endfor %}")
 
 
-def _letterhead(document: Document, addressee: tuple[str, ...] = SCHOOL_ADDRESSEE) -> None:
+def _letterhead(document: Document, addressee: tuple[str, ...] = RECIPIENT_LINES) -> None:
     """The administration's letterhead on the left, the addressee on the right."""
     table = document.add_table(rows=1, cols=3)
     _no_borders(table)
@@ -599,24 +597,25 @@ def _landscape_section(document: Document) -> None:
 
 
 def _letter_body(document: Document) -> None:
-    """Title, salutation, the reference to the order, the text and the deadline."""
+    """Title, salutation, the act the letter carries out, the text and the deadline."""
     para(document, indent=False)
     title = para(document, "{{ letter.title|typo }}", align="left", indent=False,
                  style=REQUISITE_STYLE)
     title.paragraph_format.right_indent = Cm(8.0)
     para(document, indent=False)
-    para(document, "{%p if school.head|salutation %}")
-    para(document, "{{ school.head|salutation }}", align="center", indent=False)
+    para(document, "{%p if recipient.salutation %}")
+    para(document, "{{ recipient.salutation }}", align="center", indent=False)
     para(document, indent=False)
     para(document, "{%p endif %}")
-    para(document, "Во исполнение приказа {{ order.issuer.short_name|genitive }} от "
-         "{{ order.date|date_numeric }} № {{ order.number }} {{ order.title|in_quotes }}"
-         "{% if activity %} (план мероприятий «дорожная карта», мероприятие "
-         "{{ activity.text|in_quotes }}){% endif %} сообщаем следующее.")
+    para(document, "{%p if basis %}")
+    para(document, "{{ basis }}")
+    para(document, "{%p endif %}")
     para(document, "{%p for text in letter.text|paragraphs %}")
     para(document, "{{r text|rich }}")
     para(document, "{%p endfor %}")
+    para(document, "{%p if letter.deadline %}")
     para(document, "{{r letter|deadline_sentence }}")
+    para(document, "{%p endif %}")
 
 
 def _executor(document: Document) -> None:
@@ -626,7 +625,8 @@ def _executor(document: Document) -> None:
 
 
 def make_nomination_letter(path: Path) -> None:
-    """templates/letter-nomination.docx: the request to a school and its response form."""
+    """templates/letter-nomination.docx: a letter (as letter.docx) with the school's
+    response form after it, its nominees filled in."""
     document = new_document()
     _letterhead(document)
     _letter_body(document)
@@ -670,25 +670,8 @@ def make_nomination_letter(path: Path) -> None:
 def make_letter(path: Path) -> None:
     """templates/letter.docx: a letter to one recipient (merged) or to several."""
     document = new_document()
-    _letterhead(document, RECIPIENT_LINES)
-    para(document, indent=False)
-    title = para(document, "{{ letter.title|typo }}", align="left", indent=False,
-                 style=REQUISITE_STYLE)
-    title.paragraph_format.right_indent = Cm(8.0)
-    para(document, indent=False)
-    para(document, "{%p if recipient.salutation %}")
-    para(document, "{{ recipient.salutation }}", align="center", indent=False)
-    para(document, indent=False)
-    para(document, "{%p endif %}")
-    para(document, "{%p if basis %}")
-    para(document, "{{ basis }}")
-    para(document, "{%p endif %}")
-    para(document, "{%p for text in letter.text|paragraphs %}")
-    para(document, "{{r text|rich }}")
-    para(document, "{%p endfor %}")
-    para(document, "{%p if letter.deadline %}")
-    para(document, "{{r letter|deadline_sentence }}")
-    para(document, "{%p endif %}")
+    _letterhead(document)
+    _letter_body(document)
     para(document, indent=False)
     para(document, "{%p if annexes %}")
     para(document, "Приложение: {{ annexes|join('; ') }}.", align="left", indent=False)
