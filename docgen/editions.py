@@ -225,18 +225,24 @@ def history(root: Path, document_id: str) -> History:
 
 
 def _sources(folders: list[FolderPlan], document_id: str) -> list[Path]:
-    """The content a document is made from, by where the document goes."""
+    """The content and templates a document is made from, by where the document goes."""
     parts = document_id.split("/")
+    common = [Path("content/registry"), Path("templates")]
     if parts[0] == "orders":
         amending = {bundle.slug for folder in folders
                     if folder.folder == Path("orders") / parts[1]
                     for document in folder.documents
                     for bundle in document.context.get("amendments", [])}
-        return [Path("content/orders") / parts[1], Path("content/registry"),
+        return [Path("content/orders") / parts[1], *common,
                 *(Path("content/orders") / slug / "amendment.yaml" for slug in sorted(amending))]
     if parts[0] == "outbox":
-        return [Path("content/registry"), Path("content/orders"), Path("content/reserve")]
-    return [Path("content/reserve"), Path("content/registry")]
+        return [Path("content/orders"), Path("content/letters"), Path("content/reserve"),
+                *common]
+    if parts[0] == "letters":
+        return [Path("content/letters") / parts[1], Path("content/orders"), *common]
+    if parts[0] == "documents":
+        return [Path("content/documents") / f"{parts[1]}.yaml", *common]
+    return [Path("content/reserve"), *common]
 
 
 def compare(root: Path, document_id: str, older: str | None = None, newer: str | None = None,

@@ -267,3 +267,15 @@ def test_git_diff_shows_the_text_of_templates(tmp_path: Path) -> None:
     document.save(str(template))
     diff = git(project, "diff", "--", "templates/order.docx")
     assert "-{{ order.place }}" in diff and "+г. {{ order.place }}" in diff
+
+
+def test_history_lists_a_commit_that_changed_only_the_template(tmp_path: Path) -> None:
+    project = git_project(tmp_path / "repo")
+    template = project / "templates/annex-roadmap.docx"
+    document = Document(str(template))
+    document.add_paragraph("Примечание.")
+    document.save(str(template))
+    commit_all(project, "Шаблон «дорожной карты»: примечание")
+    result = _run(project, "history", ANNEX)
+    assert result.returncode == 0, result.stderr
+    assert "Шаблон «дорожной карты»: примечание" in result.stdout
