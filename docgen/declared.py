@@ -55,10 +55,13 @@ class Declaration(Strict):
 
 
 def reserved_problems(declaration: Declaration) -> list[tuple[tuple[str | int, ...], str]]:
-    """Declared names that templates of this kind already use for something else."""
-    return [(("fields", name), f"имя «{name}» занято: его шаблон получает и так; выберите "
-             "другое (занятые имена: " + ", ".join(RESERVED) + ")")
-            for name in declaration.fields if name in RESERVED]
+    """Declared names that templates of this kind already use for something else, or that
+    the content model itself has (model_dump, copy …)."""
+    return [(("fields", name), f"имя «{name}» занято: выберите другое (занятые имена: "
+             + ", ".join(RESERVED) + ", а также начинающиеся с model_ и имена вроде copy, "
+             "json, dict)")
+            for name in declaration.fields
+            if name in RESERVED or name.startswith("model_") or hasattr(Annex, name)]
 
 
 def _annotation(declared: FieldDeclaration) -> Any:

@@ -206,6 +206,7 @@ class Registry(BaseModel):
     people: dict[str, Person]
     groups: dict[str, Group]
     candidates: dict[str, Candidate] = Field(default_factory=dict)
+    _headed: dict[str, Organization] | None = PrivateAttr(default=None)  # by the head's id
 
     def schools(self) -> list[Organization]:
         """The schools, in the registry's order."""
@@ -215,8 +216,10 @@ class Registry(BaseModel):
         """The organisation the person works in: named in the registry, or the one they head."""
         if person.organization is not None:
             return self.organizations.get(person.organization)
-        return next((org for org in self.organizations.values()
-                     if org.head is not None and org.head.id == person.id), None)
+        if self._headed is None:
+            self._headed = {org.head.id: org for org in reversed(self.organizations.values())
+                            if org.head is not None}
+        return self._headed.get(person.id)
 
 
 def _closest(value: str, known: list[str]) -> str:

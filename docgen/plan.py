@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from . import ru
+from .errors import DocgenError
 from .kinds import ACTS, CAMPAIGN, LETTERS, Kind
 from .letters import LetterBundle, basis_sentence, recipient_of_school, recipients
 from .model import (
@@ -97,10 +98,22 @@ def plan(project: Project) -> list[FolderPlan]:
     return _one_plan_per_folder(folders)
 
 
+class OutputClash(DocgenError):
+    """Two documents would be written to the same file."""
+
+
 def _one_plan_per_folder(folders: list[FolderPlan]) -> list[FolderPlan]:
-    """Plans of one folder joined (a school's outbox gets letters of several sources)."""
+    """Plans of one folder joined (a school's outbox gets letters of several sources);
+    two documents of one name are refused, never written one over the other."""
     joined: dict[Path, FolderPlan] = {}
+    seen: set[str] = set()
     for folder in folders:
+        for document in folder.documents:
+            if document.document_id in seen:
+                raise OutputClash(
+                    f"два документа получились бы одним файлом build/{document.document_id}"
+                    ".docx; переименуйте папку письма или документа в content/")
+            seen.add(document.document_id)
         if folder.folder in joined:
             earlier = joined[folder.folder]
             joined[folder.folder] = FolderPlan(folder.folder, earlier.documents + folder.documents,
@@ -136,7 +149,7 @@ def _letter_folders(bundle: LetterBundle, project: Project) -> list[FolderPlan]:
     folders = []
     for folder, name, recipient in copies:
         properties = Properties(label, letter.title, issuer.name, [recipient["id"]],
-                                kind.category, letter.date)
+                                date=letter.date)
         documents = [_planned(folder, name, kind,
                               {"letter": parent, "issuer": issuer, "recipient": recipient,
                                "basis": basis, "annexes": titles}, properties)]
@@ -175,7 +188,7 @@ def _document_folder(bundle: DocumentBundle, project: Project) -> FolderPlan:
     values = kind.values(bundle.document, project.registry)
     date = next((value for value in values.values() if isinstance(value, dt.date)), None)
     properties = Properties(ru.capfirst(kind.title), ru.capfirst(kind.title),
-                            issuer.name if issuer else "", [kind.title], kind.category, date)
+                            issuer.name if issuer else "", [kind.title], date=date)
     return FolderPlan(folder, [_planned(folder, kind.name, kind,
                                         {**values, "document": bundle.document}, properties,
                                         ru.capfirst(kind.title))])
@@ -211,7 +224,7 @@ def _order_folder(bundle: OrderBundle, reserve: Reserve | None, project: Project
     keywords = [act.title, f"№ {order.number}", *order.keywords]
     documents = [_planned(
         folder, "order", act, {"order": order, "annexes": bundle.annexes, "act": act},
-        Properties(label, order.title, author, keywords, act.category, order.date), label)]
+        Properties(label, order.title, author, keywords, date=order.date), label)]
     for number, annex in enumerate(bundle.annexes, 1):
         annex_label = f"Приложение № {number}"
         amendments = project.amendments_of(bundle.slug, annex.id)
@@ -234,9 +247,9 @@ def _order_folder(bundle: OrderBundle, reserve: Reserve | None, project: Project
             {"order": order, "reserve_list": reserve_list,
              "groups": _reserve_groups(reserve)},
             Properties("Список резерва управленческих кадров", reserve_list.title, author,
-                       ["кадровый резерв"], "Список", reserve_list.date)))
+                       ["кадровый резерв"], date=reserve_list.date)))
     return FolderPlan(folder, documents, Properties(label, order.title, author, keywords,
-                                                    "Приказ", order.date,
+                                                    act.category, order.date,
                                                     document=f"{folder.as_posix()}/bundle"))
 
 
@@ -259,7 +272,7 @@ def _reserve_groups(reserve: Reserve) -> list[dict[str, Any]]:
 def _letter_properties(letter: Any, issuer: Organization, school: Organization) -> Properties:
     return Properties(f"Письмо от {ru.date_numeric(letter.date)} № {letter.number}",
                       letter.title, issuer.name, ["запрос", "кадровый резерв", school.short_name],
-                      "Письмо", letter.date)
+                      date=letter.date)
 
 
 def _school_folders(bundle: OrderBundle, registry: Registry,
@@ -315,8 +328,8 @@ def _candidate_folders(bundle: OrderBundle, registry: Registry,
             Properties(f"Протокол собеседования № {interview.number} от "
                        f"{ru.date_numeric(interview.date)}", "Собеседование с претендентом на "
                        "замещение должности руководителя образовательной организации",
-                       issuer.name, ["кадровый резерв", "собеседование"], "Протокол",
-                       interview.date))
+                       issuer.name, ["кадровый резерв", "собеседование"],
+                       date=interview.date))
             for index, interview in enumerate(interviews, 1)]
         if candidate.status == CandidateStatus.INCLUDED:
             documents.append(_individual_plan(folder, candidate, bundle, registry, reserve))
@@ -341,4 +354,4 @@ def _individual_plan(folder: Path, candidate: Candidate, bundle: OrderBundle,
         {"plans": plans, "candidate": candidate, "mentor": mentor, "mentor_school": mentor_school,
          "sections": sections, "order": bundle.order},
         Properties(plans.title, plans.period, bundle.order.issuer.name,
-                   ["кадровый резерв", "индивидуальный план"], "План", plans.date))
+                   ["кадровый резерв", "индивидуальный план"], date=plans.date))

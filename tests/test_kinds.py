@@ -514,3 +514,31 @@ def test_docgen_new_letter_and_document_and_never_overwrites(
     assert main(["-C", str(project), "new", "act", "2022-711", "--kind", "prikaz"]) == 1
     assert "нет вида акта «prikaz»; допустимы: order, directive, decree" in \
         capsys.readouterr().err
+
+
+def test_a_letter_that_would_overwrite_a_campaign_document_is_refused(
+        project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = _letter(project).parent
+    folder.rename(folder.with_name("nomination-request"))
+    code, err = run_check(project, capsys)
+    assert code == 1
+    assert "два документа получились бы одним файлом build/outbox/lyceum-1/" \
+           "nomination-request.docx" in err
+
+
+def test_a_custom_kind_of_annex_and_a_field_name_the_model_has(
+        project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _certificate_template(project / "templates" / "agreement.docx")
+    declaration = CERTIFICATE_DECLARATION.replace("title: справка", "title: согласие\nannex: true")
+    (project / "templates" / "agreement.yaml").write_text(declaration, encoding="utf-8")
+    _with_annexes(project, {"annex-3-agreement.yaml": "id: agreement\nkind: agreement\n"
+                            "title: Согласие\n" + CERTIFICATE.removeprefix("kind: certificate\n")})
+    out = tmp_path / "out"
+    assert main(["-C", str(project), "build", "--no-pdf", "-o", str(out)]) == 0
+    lines = paragraphs(out / "orders" / "2022-702" / "annex-3.docx")
+    assert lines[1] == "Дана Нечаевой Инне Александровне в том, что:"
+    (project / "templates" / "agreement.yaml").write_text(
+        declaration.replace("  note:", "  json:"), encoding="utf-8")
+    code, err = run_check(project, capsys)
+    assert code == 1
+    assert "templates/agreement.yaml:9:3: поле «fields.json»: имя «json» занято" in err
