@@ -10,6 +10,8 @@ from pydantic_core import PydanticCustomError
 from .model import Annex, Block, Id, PersonRef, Strict, Text, Title, _text_shorthand
 
 Align = Literal["left", "center", "right"]
+TEXT_WIDTH_CM = 17.0  # A4 less GOST margins of 30 and 10 mm
+MIN_FREE_WIDTH_CM = 1.5  # the least a column without a declared width gets
 
 
 class Clause(Strict):
@@ -160,6 +162,7 @@ def _table_problems(annex: TableAnnex) -> list[tuple[tuple[str | int, ...], str]
                 check(member, ("rows", index, "rows", inner))
         else:
             check(row, ("rows", index))
+    problems += _width_problems(annex.columns, annex.numbered, ("columns",))
     if annex.total is not None and not any(column.total for column in annex.columns):
         problems.append((("total",), "строка итогов задана, но ни у одного столбца нет "
                                      "total: true"))
@@ -171,6 +174,17 @@ def _table_problems(annex: TableAnnex) -> list[tuple[tuple[str | int, ...], str]
                                      f"в столбце «{column.title}» есть не число: «{value}»"))
                     break
     return problems
+
+
+def _width_problems(columns: list[Column], numbered: bool,
+                    loc: tuple[str | int, ...]) -> list[tuple[tuple[str | int, ...], str]]:
+    """Columns that do not fit the page between its margins."""
+    needed = sum(column.width or MIN_FREE_WIDTH_CM for column in columns) + (
+        1 if numbered else 0)
+    if needed <= TEXT_WIDTH_CM:
+        return []
+    return [(loc, f"столбцы шире страницы: {needed:g} см при ширине текста {TEXT_WIDTH_CM:g} "
+                  f"см (столбцу без width — не меньше {MIN_FREE_WIDTH_CM:g} см)")]
 
 
 def _column_values(annex: TableAnnex, index: int) -> list[str]:
@@ -213,4 +227,6 @@ def problems_of(annex: Annex) -> list[tuple[tuple[str | int, ...], str]]:
     """What the model alone cannot say about an annex: located messages."""
     if isinstance(annex, TableAnnex):
         return _table_problems(annex)
+    if isinstance(annex, FormAnnex) and annex.table is not None:
+        return _width_problems(annex.table.columns, annex.table.numbered, ("table", "columns"))
     return []

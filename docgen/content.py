@@ -320,6 +320,14 @@ def _load_registry(collector: _Collector) -> Registry | None:
     if not orgs:
         return None
     registry.organizations = _with_ids(orgs.organizations)
+    for person in registry.people.values():
+        if person.organization is not None and person.organization not in registry.organizations:
+            hint = difflib.get_close_matches(person.organization, list(registry.organizations),
+                                             n=1, cutoff=0.5)
+            collector.problems.append(people_source.problem(
+                ("people", person.id, "organization"),
+                f"неизвестный идентификатор организации «{person.organization}»"
+                + (f"; возможно, имелось в виду «{hint[0]}»" if hint else "")))
     return registry
 
 

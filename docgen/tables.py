@@ -13,9 +13,9 @@ from xml.sax.saxutils import escape
 from markupsafe import Markup
 
 from . import ru
+from .annexes import MIN_FREE_WIDTH_CM, TEXT_WIDTH_CM
 
 TABLE_STYLE_ID = "Тексттаблицы"  # «Текст таблицы», the style of every template's tables
-TEXT_WIDTH_CM = 17.0  # A4 less GOST margins of 30 and 10 mm
 _TWIPS_PER_CM = 567
 _W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 
@@ -54,7 +54,7 @@ def widths(declared: list[float | None], total: float = TEXT_WIDTH_CM) -> list[f
     """Column widths in cm: the declared ones as given, the rest sharing what is left."""
     fixed = sum(width for width in declared if width)
     free = [width for width in declared if not width]
-    share = max(total - fixed, 1.0 * len(free)) / len(free) if free else 0.0
+    share = max(total - fixed, MIN_FREE_WIDTH_CM * len(free)) / len(free) if free else 0.0
     return [width or share for width in declared]
 
 

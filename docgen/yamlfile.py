@@ -163,6 +163,9 @@ def _decode(raw: bytes, shown_as: Path) -> str:
 
 
 _STRING = "tag:yaml.org,2002:str"
+# Content nests a dozen levels at most (a clause of a clause of a section …); deeper is
+# refused where it starts, before anything walks it recursively.
+MAX_DEPTH = 40
 
 
 class _Builder:
@@ -175,6 +178,10 @@ class _Builder:
 
     def build(self, node: yaml.Node, loc: Loc) -> Any:
         """Python value of `node`, which stands at `loc`."""
+        if len(loc) > MAX_DEPTH and isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+            self.problems.append(self._at(node, loc, f"вложенность глубже {MAX_DEPTH} уровней; "
+                                                     "упростите структуру"))
+            return None
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, loc)
         if isinstance(node, yaml.SequenceNode):

@@ -187,3 +187,14 @@ def test_command_line_exits_1_without_traceback(project: Path) -> None:
     assert "Traceback" not in result.stderr
     assert "поле «signatory»: ожидался идентификатор из реестра" in result.stderr
     assert not (project / "build" / "orders").exists()
+
+
+def test_nesting_too_deep_is_refused_where_it_starts(project: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    path = project / "content/orders/2022-702/annex-2-commission.yaml"
+    path.write_text("a: " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    code, err = run_check(project, capsys)
+    assert code == 1
+    assert "annex-2-commission.yaml:1:44: поле «a" in err
+    assert "вложенность глубже 40 уровней; упростите структуру" in err
+    assert "Traceback" not in err and len(err) < 2000

@@ -542,3 +542,29 @@ def test_a_custom_kind_of_annex_and_a_field_name_the_model_has(
     code, err = run_check(project, capsys)
     assert code == 1
     assert "templates/agreement.yaml:9:3: поле «fields.json»: имя «json» занято" in err
+
+
+def test_table_wider_than_the_page_is_refused(project: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    _with_annexes(project, {"annex-3-schedule.yaml": TABLE_ANNEX.replace("width: 7}",
+                                                                         "width: 13}")})
+    code, err = run_check(project, capsys)
+    assert code == 0, err  # 13 cm, 1 for the numbers and 1.5 for each other: exactly the page
+    (project / ORDER_702 / "annex-3-schedule.yaml").write_text(
+        TABLE_ANNEX.replace("width: 7}", "width: 13.5}"), encoding="utf-8")
+    code, err = run_check(project, capsys)
+    assert code == 1
+    assert "annex-3-schedule.yaml:4:1: поле «columns»: столбцы шире страницы: 17.5 см при " \
+           "ширине текста 17 см" in err
+
+
+def test_a_persons_organization_must_be_in_the_registry(
+        project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    line = replace_once(project, Path("content/registry/people.yaml"),
+                        "    position: консультант Управления образования администрации БГО\n",
+                        "    position: консультант\n    organization: uo-bg\n") + 1
+    code, err = run_check(project, capsys)
+    assert code == 1
+    assert (f"content/registry/people.yaml:{line}:5: поле «people.petropavlovskaya."
+            "organization»: неизвестный идентификатор организации «uo-bg»; возможно, имелось "
+            "в виду «uo-bgo»") in err
