@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from pathlib import Path
 from typing import Any
 
-from .errors import Problem
+from .errors import Problem, suggestion
 from .kinds import ACTS, OPERATIVE_WORDS
 from .model import AmendmentBundle, CandidateStatus, OrderBundle, Reserve
 from .yamlfile import YamlFile
@@ -68,11 +67,9 @@ def _produced_kinds(bundle: OrderBundle, sources: dict[Path, YamlFile],
             for a, activity in enumerate(direction.activities):
                 for k, kind in enumerate(activity.produces):
                     if kind not in kinds:
-                        hint = difflib.get_close_matches(kind, list(kinds), n=1, cutoff=0.5)
                         problems.append(source.problem(
                             ("directions", d, "activities", a, "produces", k),
-                            f"нет вида документов «{kind}»"
-                            + (f"; возможно, имелось в виду «{hint[0]}»" if hint else "")))
+                            f"нет вида документов «{kind}»{suggestion(kind, kinds)}"))
     return problems
 
 
@@ -123,10 +120,8 @@ def check_letters(letters: list[Any], orders: list[OrderBundle],
         source = sources[LETTERS / bundle.slug / "letter.yaml"]
         act = by_slug.get(basis.act)
         if act is None:
-            hint = difflib.get_close_matches(basis.act, list(by_slug), n=1, cutoff=0.5)
             problems.append(source.problem(("basis", "act"), f"нет акта «{basis.act}» в "
-                                           f"{ORDERS}" + (f"; возможно, имелось в виду "
-                                                          f"«{hint[0]}»" if hint else "")))
+                                           f"{ORDERS}{suggestion(basis.act, by_slug)}"))
         elif basis.activity is not None and basis.activity not in act.activities():
             problems.append(source.problem(("basis", "activity"), (
                 f"в «дорожной карте» акта «{basis.act}» нет мероприятия «{basis.activity}»")))

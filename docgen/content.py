@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import types
 import typing
 from pathlib import Path
@@ -14,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 from . import declared, references
 from .annexes import problems_of
 from .consistency import RESERVE, check_acts, check_amendments, check_letters, check_links
-from .errors import ContentError, Problem
+from .errors import ContentError, Problem, suggestion
 from .kinds import BUILT_IN, Kind
 from .letters import GeneralLetter, LetterBundle
 from .model import (
@@ -258,9 +257,8 @@ def _kind_model(collector: _Collector, source: YamlFile, kinds: dict[str, Kind],
     if wanted is None:
         message = f"укажите вид {what} в поле kind: {listed}"
     else:
-        hint = difflib.get_close_matches(str(wanted), list(fitting), n=1, cutoff=0.5)
         message = (f"неизвестный вид {what} «{wanted}»; допустимы: {listed}"
-                   + (f"; возможно, имелось в виду «{hint[0]}»" if hint else "")
+                   + suggestion(str(wanted), fitting)
                    + ("" if annex else "; свой вид — шаблон templates/<вид>.docx и "
                       "объявление его полей templates/<вид>.yaml"))
     collector.problems.append(source.problem(("kind",), message))
@@ -322,12 +320,10 @@ def _load_registry(collector: _Collector) -> Registry | None:
     registry.organizations = _with_ids(orgs.organizations)
     for person in registry.people.values():
         if person.organization is not None and person.organization not in registry.organizations:
-            hint = difflib.get_close_matches(person.organization, list(registry.organizations),
-                                             n=1, cutoff=0.5)
             collector.problems.append(people_source.problem(
                 ("people", person.id, "organization"),
                 f"неизвестный идентификатор организации «{person.organization}»"
-                + (f"; возможно, имелось в виду «{hint[0]}»" if hint else "")))
+                + suggestion(person.organization, registry.organizations)))
     return registry
 
 
@@ -406,10 +402,9 @@ def _check_annex_references(collector: _Collector, source: YamlFile, order: Orde
             continue
         referenced.add(item.annex)
         if item.annex not in known:
-            hint = difflib.get_close_matches(item.annex, known, n=1, cutoff=0.5)
             collector.problems.append(source.problem(
                 (*loc, "annex"), f"у акта нет приложения «{item.annex}»"
-                + (f"; возможно, имелось в виду «{hint[0]}»" if hint else "")))
+                + suggestion(item.annex, known)))
     for index, annex in enumerate(annexes):
         if annex.id not in referenced:
             collector.problems.append(source.problem(
@@ -441,8 +436,7 @@ def _message(error: dict[str, Any], model: type[BaseModel]) -> str:
     value = error.get("input")
     if kind == "extra_forbidden":
         known = _known_fields(model, error["loc"][:-1])
-        hint = difflib.get_close_matches(str(error["loc"][-1]), known, n=1, cutoff=0.5)
-        return "неизвестное поле" + (f"; возможно, имелось в виду «{hint[0]}»" if hint else "")
+        return "неизвестное поле" + suggestion(str(error["loc"][-1]), known)
     if kind == "date_from_datetime_parsing":
         if "outside expected range" in str(ctx.get("error", "")):
             return f"даты «{value}» нет в календаре"

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
+
+
+def suggestion(value: str, known: Iterable[str]) -> str:
+    """«; возможно, имелось в виду «…»» naming the known name closest to `value`, or nothing."""
+    match = difflib.get_close_matches(str(value), list(known), n=1, cutoff=0.5)
+    return f"; возможно, имелось в виду «{match[0]}»" if match else ""
 
 
 class Severity(Enum):

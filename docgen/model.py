@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import difflib
 import re
 from collections.abc import Iterator
 from enum import StrEnum
@@ -24,6 +23,8 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import PydanticCustomError
+
+from .errors import suggestion
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
 
@@ -222,12 +223,6 @@ class Registry(BaseModel):
         return self._headed.get(person.id)
 
 
-def _closest(value: str, known: list[str]) -> str:
-    """A hint naming the known id closest to `value`, if any is close."""
-    match = difflib.get_close_matches(value, known, n=1, cutoff=0.5)
-    return f"; возможно, имелось в виду «{match[0]}»" if match else ""
-
-
 def _reference(table_name: str, what: str):
     """A validator that turns an id into the registry entry it names."""
 
@@ -242,7 +237,7 @@ def _reference(table_name: str, what: str):
         known = [key for table in tables for key in table]
         raise PydanticCustomError(
             "unknown_id", "неизвестный идентификатор {what} «{value}»{hint}",
-            {"what": what, "value": value, "hint": _closest(value, known)})
+            {"what": what, "value": value, "hint": suggestion(value, known)})
 
     return BeforeValidator(lookup)
 

@@ -15,12 +15,12 @@ commas, are the registry id, then in any order a case and a form:
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable
 from typing import Any
 
 from . import ru
+from .errors import suggestion
 from .model import Case, Group, Named, Organization, Person, Registry
 
 Loc = tuple[str | int, ...]
@@ -137,9 +137,8 @@ def render(reference: str, registry: Registry) -> str:
     if identifier in registry.groups:
         return group_name(registry.groups[identifier], case)
     known = [*registry.people, *registry.organizations, *registry.groups]
-    hint = difflib.get_close_matches(identifier, known, n=1, cutoff=0.5)
     raise ReferenceError(f"в реестре нет «{identifier}» (ссылка «[[{reference}]]»)"
-                         + (f"; возможно, имелось в виду «{hint[0]}»" if hint else ""))
+                         + suggestion(identifier, known))
 
 
 def resolve(data: Any, registry: Registry, report: Callable[[Loc, str], None],

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import difflib
 import hashlib
 import re
 import zipfile
@@ -28,7 +27,7 @@ from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from pydantic import BaseModel
 
 from . import model
-from .errors import ContentError, Problem
+from .errors import ContentError, Problem, suggestion
 from .filters import FILTERS
 from .plan import Properties
 from .stamp import save_docx, stamp_docx
@@ -205,9 +204,7 @@ class Renderer:
 
 
 def _missing_message(name: str, known: list[str]) -> str:
-    hint = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
-    return ("шаблон обращается к значению, которого нет в данных"
-            + (f"; возможно, имелось в виду «{hint[0]}»" if hint else ""))
+    return "шаблон обращается к значению, которого нет в данных" + suggestion(name, known)
 
 
 def _fields_of(owner: str) -> list[str]:
