@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, PlainValidator
 from pydantic_core import PydanticCustomError
 
-from .model import Annex, Block, Id, PersonRef, Strict, Text, Title, _text_shorthand
+from .model import Annex, Block, Id, PersonRef, Strict, Text, Title, text_shorthand
 
 Align = Literal["left", "center", "right"]
 TEXT_WIDTH_CM = 17.0  # A4 less GOST margins of 30 and 10 mm
@@ -23,7 +23,7 @@ class Clause(Strict):
     clauses: list[ClauseEntry] = Field(default_factory=list)  # sub-clauses «1.1.1.»
 
 
-ClauseEntry = Annotated[Clause, BeforeValidator(_text_shorthand)]
+ClauseEntry = Annotated[Clause, BeforeValidator(text_shorthand)]
 
 
 class Section(Strict):

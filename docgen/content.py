@@ -318,6 +318,11 @@ def _load_registry(collector: _Collector) -> Registry | None:
     if not orgs:
         return None
     registry.organizations = _with_ids(orgs.organizations)
+    if not any(org.kind == "administration" for org in registry.organizations.values()):
+        assert orgs_source is not None
+        collector.problems.append(orgs_source.problem(
+            ("organizations",), "в реестре нет организации с kind: administration — той, от "
+            "имени которой пишутся письма и документы"))
     for person in registry.people.values():
         if person.organization is not None and person.organization not in registry.organizations:
             collector.problems.append(people_source.problem(

@@ -19,6 +19,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from . import ru
+from .kinds import ACTS
 from .model import (
     Activity,
     Annex,
@@ -36,7 +37,7 @@ from .model import (
     Strict,
     Text,
     Title,
-    _reference,
+    registry_reference,
 )
 from .references import group_name, position, surname
 
@@ -55,7 +56,7 @@ class RecipientFilter(Strict):
     schools: SchoolFilter
 
 
-_lookup = _reference("people|organizations|groups", "адресата").func
+_lookup = registry_reference("people|organizations|groups", "адресата").func
 
 
 def _recipient(value: Any, info: ValidationInfo) -> Any:
@@ -182,8 +183,6 @@ def recipients(entries: list[Any], registry: Registry) -> list[Recipient]:
 
 def basis_sentence(act: Order, activity: Activity | None) -> str:
     """«Во исполнение приказа … от … № … «…» (план мероприятий …) сообщаем следующее.»"""
-    from .kinds import ACTS
-
     noun = ACTS[act.kind].noun_in("genitive")
     issuer = ru.inflect_phrase(act.issuer.short_name, "genitive")
     text = (f"Во исполнение {noun} {issuer} от {ru.date_numeric(act.date)} № {act.number} "

@@ -213,6 +213,10 @@ class Registry(BaseModel):
         """The schools, in the registry's order."""
         return [org for org in self.organizations.values() if org.kind == "school"]
 
+    def administration(self) -> Organization:
+        """The administration that issues acts and letters unless they name another."""
+        return next(org for org in self.organizations.values() if org.kind == "administration")
+
     def organization_of(self, person: Person) -> Organization | None:
         """The organisation the person works in: named in the registry, or the one they head."""
         if person.organization is not None:
@@ -223,7 +227,7 @@ class Registry(BaseModel):
         return self._headed.get(person.id)
 
 
-def _reference(table_name: str, what: str):
+def registry_reference(table_name: str, what: str):
     """A validator that turns an id into the registry entry it names."""
 
     def lookup(value: Any, info: ValidationInfo) -> Any:
@@ -242,7 +246,7 @@ def _reference(table_name: str, what: str):
     return BeforeValidator(lookup)
 
 
-PersonRef = Annotated[Person, _reference("people", "человека")]
+PersonRef = Annotated[Person, registry_reference("people", "человека")]
 
 
 class Organization(Strict):
@@ -273,11 +277,11 @@ class OrganizationsFile(Strict):
 
 
 
-OrganizationRef = Annotated[Organization, _reference("organizations", "организации")]
-AddresseeRef = Annotated[Person | Group, _reference("people|groups", "адресата")]
+OrganizationRef = Annotated[Organization, registry_reference("organizations", "организации")]
+AddresseeRef = Annotated[Person | Group, registry_reference("people|groups", "адресата")]
 
 
-def _text_shorthand(value: Any) -> Any:
+def text_shorthand(value: Any) -> Any:
     """A plain string stands for an entry with only its text."""
     return {"text": value} if isinstance(value, (str, int, float)) and not isinstance(
         value, bool) else value
@@ -289,7 +293,7 @@ class Resolution(Strict):
     to: list[AddresseeRef] = Field(default_factory=list)
     text: Text | None = None
     actions: list[Text] = Field(default_factory=list)
-    items: list[Annotated[Resolution, BeforeValidator(_text_shorthand)]] = Field(
+    items: list[Annotated[Resolution, BeforeValidator(text_shorthand)]] = Field(
         default_factory=list)
     annex: Id | None = None
 
@@ -482,7 +486,7 @@ class CandidatesFile(Strict):
     candidates: dict[Id, Candidate]
 
 
-CandidateRef = Annotated[Candidate, _reference("candidates", "кандидата")]
+CandidateRef = Annotated[Candidate, registry_reference("candidates", "кандидата")]
 
 
 class Criterion(Strict):

@@ -10,10 +10,11 @@ from typing import Any
 
 from . import ru
 from .errors import DocgenError
-from .kinds import ACTS, CAMPAIGN, LETTERS, Kind
+from .kinds import ACTS, CAMPAIGN, LETTERS, ActKind, Kind
 from .letters import LetterBundle, basis_sentence, recipient_of_school, recipients
 from .model import (
     AmendmentBundle,
+    Annex,
     Candidate,
     CandidateStatus,
     DocumentBundle,
@@ -127,8 +128,7 @@ def _letter_folders(bundle: LetterBundle, project: Project) -> list[FolderPlan]:
     """A merged letter in each recipient's outbox/<id>/, or one letter in letters/<slug>/;
     each with its annexes beside it."""
     letter = bundle.letter
-    issuer = letter.issuer or next(org for org in project.registry.organizations.values()
-                                   if org.kind == "administration")
+    issuer = letter.issuer or project.registry.administration()
     parent = letter.model_copy(update={"issuer": issuer})
     kind = LETTERS["letter"]
     acts = {act.slug: act for act in project.orders}
@@ -137,6 +137,8 @@ def _letter_folders(bundle: LetterBundle, project: Project) -> list[FolderPlan]:
         act = acts[letter.basis.act]
         basis = basis_sentence(act.order, act.activities().get(letter.basis.activity or ""))
     everyone = recipients(letter.to, project.registry)
+    if not letter.salutation:
+        everyone = [dataclasses.replace(r, salutation="") for r in everyone]
     if letter.merge:
         copies = [(Path("outbox") / r.id, bundle.slug, r.view()) for r in everyone]
     else:
@@ -153,18 +155,31 @@ def _letter_folders(bundle: LetterBundle, project: Project) -> list[FolderPlan]:
         documents = [_planned(folder, name, kind,
                               {"letter": parent, "issuer": issuer, "recipient": recipient,
                                "basis": basis, "annexes": titles}, properties)]
-        for number, annex in enumerate(bundle.annexes, 1):
-            annex_kind: Kind = project.kinds[annex.kind]
-            shown = number if len(bundle.annexes) > 1 else None
-            documents.append(Planned(
-                folder, f"{name}-annex-{number}", "annex", annex_kind.template,
-                {**annex_kind.values(annex, project.registry), "order": parent, "annex": annex,
-                 "number": shown, "annex_number": shown, "amendments": [], "act": kind},
-                Properties(f"Приложение к письму от {ru.date_numeric(letter.date)} № "
-                           f"{letter.number}", annex.title, issuer.name, [recipient["id"]],
-                           "Приложение к письму", letter.date)))
+        shown = len(bundle.annexes) > 1  # a letter's only annex is «Приложение», unnumbered
+        documents += [_annex(folder, f"{name}-annex-{number}", annex, number if shown else None,
+                             parent, kind, project, [recipient["id"]])
+                      for number, annex in enumerate(bundle.annexes, 1)]
         folders.append(FolderPlan(folder, documents))
     return folders
+
+
+def _annex(folder: Path, name: str, annex: Annex, number: int | None, parent: Any,
+           act: ActKind, project: Project, keywords: list[str],
+           amendments: list[AmendmentBundle] | None = None) -> Planned:
+    """An annex of an act or letter (`parent`), rendered by the template of its kind; the
+    amending orders that set it out anew give its edition."""
+    kind: Kind = project.kinds[annex.kind]
+    amendments = amendments or []
+    label = "Приложение" if number is None else f"Приложение № {number}"
+    return Planned(
+        folder, name, "annex", kind.template,
+        {**kind.values(annex, project.registry), "order": parent, "annex": annex,
+         "number": number, "annex_number": number, "amendments": amendments, "act": act},
+        Properties(f"{label} к {act.noun_in('dative')} № {parent.number} от "
+                   f"{ru.date_numeric(parent.date)}", annex.title, parent.issuer.name, keywords,
+                   f"Приложение к {act.noun_in('dative')}", parent.date,
+                   edition=1 + len(amendments)),
+        label if number is not None else None)
 
 
 def _planned(folder: Path, name: str, kind: Kind, context: dict[str, Any],
@@ -183,12 +198,11 @@ def _document_folder(bundle: DocumentBundle, project: Project) -> FolderPlan:
     """A document of a custom kind in documents/<slug>/, named after its kind."""
     kind: Kind = project.kinds[bundle.document.kind]
     folder = Path("documents") / bundle.slug
-    issuer = next((org for org in project.registry.organizations.values()
-                   if org.kind == "administration"), None)
+    issuer = project.registry.administration()
     values = kind.values(bundle.document, project.registry)
     date = next((value for value in values.values() if isinstance(value, dt.date)), None)
     properties = Properties(ru.capfirst(kind.title), ru.capfirst(kind.title),
-                            issuer.name if issuer else "", [kind.title], date=date)
+                            issuer.name, [kind.title], date=date)
     return FolderPlan(folder, [_planned(folder, kind.name, kind,
                                         {**values, "document": bundle.document}, properties,
                                         ru.capfirst(kind.title))])
@@ -226,18 +240,9 @@ def _order_folder(bundle: OrderBundle, reserve: Reserve | None, project: Project
         folder, "order", act, {"order": order, "annexes": bundle.annexes, "act": act},
         Properties(label, order.title, author, keywords, date=order.date), label)]
     for number, annex in enumerate(bundle.annexes, 1):
-        annex_label = f"Приложение № {number}"
         amendments = project.amendments_of(bundle.slug, annex.id)
-        kind: Kind = project.kinds[annex.kind]
-        documents.append(Planned(
-            folder, f"annex-{number}", "annex", kind.template,
-            {**kind.values(annex, project.registry), "order": order, "annex": annex, "number": number,
-             "annex_number": number, "amendments": amendments, "act": act},
-            Properties(f"{annex_label} к {act.noun_in('dative')} № {order.number} от "
-                       f"{ru.date_numeric(order.date)}", annex.title, author, keywords,
-                       f"Приложение к {act.noun_in('dative')}", order.date,
-                       edition=1 + len(amendments)),
-            annex_label))
+        documents.append(_annex(folder, f"annex-{number}", annex, number, order, act, project,
+                                keywords, amendments))
     campaign = bundle.campaign
     if campaign is not None and campaign.reserve_list is not None and reserve is not None \
             and reserve.included():

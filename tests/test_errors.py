@@ -198,3 +198,13 @@ def test_nesting_too_deep_is_refused_where_it_starts(project: Path,
     assert "annex-2-commission.yaml:1:44: поле «a" in err
     assert "вложенность глубже 40 уровней; упростите структуру" in err
     assert "Traceback" not in err and len(err) < 2000
+
+
+def test_a_registry_without_the_administration(project: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    replace_once(project, Path("content/registry/organizations.yaml"), "kind: administration",
+                 "kind: school\n    head: matasova")
+    code, err = run_check(project, capsys)
+    assert code == 1
+    assert "content/registry/organizations.yaml:8:1: поле «organizations»: в реестре нет " \
+           "организации с kind: administration" in err

@@ -422,6 +422,11 @@ def test_a_merged_letter_goes_to_each_recipient_with_its_annex(project: Path,
     assert "Приложение: заявка." in lyceum
     official = [normalise(line) for line in paragraphs(outbox / "nechaeva" / "2022-interviews.docx")]
     assert "И.А. Нечаевой" in official and "Уважаемая Инна Александровна!" in official
+    (project / "content/letters/2022-interviews/letter.yaml").write_text(
+        LETTER.replace("title:", "salutation: false\ntitle:"), encoding="utf-8")
+    assert main(["-C", str(project), "build", "--no-pdf", "-o", str(out)]) == 0
+    assert not any(line.startswith("Уважаем") for line in paragraphs(
+        outbox / "nechaeva" / "2022-interviews.docx"))
     mark = [normalise(line) for line in paragraphs(
         outbox / "school-5" / "2022-interviews-annex-1.docx")][:3]
     assert mark == ["Приложение", "к письму Управления образования администрации БГО",
