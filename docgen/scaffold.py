@@ -42,7 +42,7 @@ preamble:
 resolutions:
   - text: >-
       Утвердить … .
-    annex: annex-id      # приложение, которое пункт утверждает: «(приложение № 1)» перед точкой
+    # annex: annex-id    # приложение, которое пункт утверждает: «(приложение № 1)» перед точкой
   - to: [soldatova]      # исполнители — в дательном падеже с должностями
     actions:
       - обеспечить …;
@@ -194,7 +194,7 @@ def new_annex(root: Path, slug: str, kind: str) -> tuple[Path, bool]:
     listed = re.sub(r"^annexes:[ \t]*\[([^\]\n]*)\]",
                     lambda m: f"annexes: [{', '.join([*filter(None, [m[1].strip()]), name])}]",
                     text, count=1, flags=re.MULTILINE)
-    listed = listed.replace("annex: annex-id", f"annex: {annex_id}", 1)
+    listed = listed.replace("# annex: annex-id  ", f"annex: {annex_id}", 1)
     if listed != text:
         order.write_text(listed, encoding="utf-8")
     return path, f"{name}]" in listed

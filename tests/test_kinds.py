@@ -479,6 +479,8 @@ def test_a_letters_basis_names_an_act_and_its_activity(project: Path,
 def test_docgen_new_scaffolds_an_act_with_every_kind_of_annex_that_builds(
         project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["-C", str(project), "new", "act", "2022-710", "--kind", "directive"]) == 0
+    code, err = run_check(project, capsys)
+    assert code == 0, err  # a new act checks clean before anything is filled in
     for kind in ("text", "table", "people", "form", "roadmap"):
         assert main(["-C", str(project), "new", "annex", "2022-710", "--kind", kind]) == 0
     order = (project / "content/orders/2022-710/order.yaml").read_text(encoding="utf-8")
