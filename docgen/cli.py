@@ -12,12 +12,13 @@ import datetime as dt
 import getpass
 import logging
 import os
+import re
 import signal
 import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from . import __version__
 from .build import ProgressCallback, build, check
@@ -26,24 +27,68 @@ from .errors import ContentError, DocgenError, Problem, Severity
 PASSWORD_VARIABLE = "DOCGEN_P12_PASSWORD"
 
 
+class _RussianHelp(argparse.HelpFormatter):
+    """argparse's help with its own words in Russian."""
+
+    HEADINGS = {"positional arguments": "аргументы", "options": "параметры",
+                "optional arguments": "параметры"}
+
+    def start_section(self, heading: str | None) -> None:
+        super().start_section(self.HEADINGS.get(heading or "", heading))
+
+    def add_usage(self, usage: str | None, actions: Any, groups: Any,
+                  prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, "Использование: " if prefix is None else prefix)
+
+
+# argparse's messages (Python 3.11 and later), as the clerk should read them
+_ARGPARSE_MESSAGES = [
+    (r"^argument (\S+): ", r"аргумент \1: "),
+    (r"invalid choice: (.+) \(choose from (.+)\)$", r"недопустимое значение \1 (возможны: \2)"),
+    (r"the following arguments are required: (.+)$", r"не указаны обязательные аргументы: \1"),
+    (r"unrecognized arguments: (.+)$", r"непонятные аргументы: \1"),
+    (r"invalid \S+ value: (.+)$", r"недопустимое значение \1"),
+    (r"expected one argument$", "ожидается одно значение"),
+    (r"expected at least one argument$", "ожидается хотя бы одно значение"),
+    (r"ambiguous option: (\S+) could match (.+)$", r"неоднозначный параметр \1: подходят \2"),
+]
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser that speaks Russian: its help, its headings and its errors."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _RussianHelp)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self.add_argument("-h", "--help", action="help", help="показать эту справку и выйти")
+
+    def error(self, message: str) -> NoReturn:
+        for pattern, replacement in _ARGPARSE_MESSAGES:
+            message = re.sub(pattern, replacement, message)
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: ошибка: {message}\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="docgen", description="Сборка приказов и приложений из YAML в DOCX и PDF.")
-    parser.add_argument("--version", action="version", version=f"docgen {__version__}")
-    parser.add_argument("-C", "--root", type=Path, default=Path("."),
+    parser = _Parser(
+        prog="docgen", description="Сборка актов, приложений и писем из YAML в DOCX и PDF.")
+    parser.add_argument("--version", action="version", version=f"docgen {__version__}",
+                        help="показать версию и выйти")
+    parser.add_argument("-C", "--root", type=Path, default=Path("."), metavar="ПАПКА",
                         help="папка проекта с content/ и templates/ (по умолчанию текущая)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="команда")
 
     build_cmd = commands.add_parser("build", help="собрать все документы в build/")
-    build_cmd.add_argument("-o", "--out", type=Path, help="папка результатов (по умолчанию build/)")
+    build_cmd.add_argument("-o", "--out", type=Path, metavar="ПАПКА", help="папка результатов (по умолчанию build/)")
     build_cmd.add_argument("--no-pdf", action="store_true", help="только DOCX, без LibreOffice")
-    build_cmd.add_argument("--soffice", help="путь к LibreOffice (soffice)")
+    build_cmd.add_argument("--soffice", metavar="ПУТЬ", help="путь к LibreOffice (soffice)")
     build_cmd.add_argument("--force", action="store_true", help="собрать всё заново")
-    build_cmd.add_argument("-j", "--jobs", type=int, default=0,
+    build_cmd.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
                            help="сколько процессов (по умолчанию по числу ядер)")
-    build_cmd.add_argument("--converter", help="pool (по умолчанию), batch или "
+    build_cmd.add_argument("--converter", metavar="СПОСОБ", help="pool (по умолчанию), batch или "
                                                "unoserver://адрес:порт[,адрес:порт…]")
-    build_cmd.add_argument("--timeout", type=float, default=60.0,
+    build_cmd.add_argument("--timeout", type=float, default=60.0, metavar="СЕКУНДЫ",
                            help="сколько секунд ждать преобразования одного документа")
     build_cmd.add_argument("--strict", action="store_true",
                            help="считать предупреждения ошибками")
@@ -54,55 +99,60 @@ def _parser() -> argparse.ArgumentParser:
 
     issue_cmd = commands.add_parser("issue", help="издать редакцию документа из зафиксированного "
                                                   "содержимого")
-    issue_cmd.add_argument("document", help="документ, например orders/2022-685/annex-1")
-    issue_cmd.add_argument("--date", type=dt.date.fromisoformat, default=None,
+    issue_cmd.add_argument("document", metavar="ДОКУМЕНТ",
+                           help="документ, например orders/2022-685/annex-1")
+    issue_cmd.add_argument("--date", type=dt.date.fromisoformat, default=None, metavar="ДАТА",
                            help="дата издания ГГГГ-ММ-ДД (по умолчанию сегодня)")
-    issue_cmd.add_argument("--soffice", help="путь к LibreOffice (soffice)")
+    issue_cmd.add_argument("--soffice", metavar="ПУТЬ", help="путь к LibreOffice (soffice)")
 
     verify_cmd = commands.add_parser("verify", help="какой документ и редакция этот файл, "
                                                     "верны ли его подписи")
-    verify_cmd.add_argument("file", type=Path)
-    verify_cmd.add_argument("--trust", type=Path, action="append", default=[],
+    verify_cmd.add_argument("file", type=Path, metavar="ФАЙЛ", help="файл DOCX или PDF")
+    verify_cmd.add_argument("--trust", type=Path, action="append", default=[], metavar="ФАЙЛ",
                             help="корневой сертификат (PEM), которому доверять")
 
     sign_cmd = commands.add_parser("sign", help="подписать PDF электронной подписью (PAdES)")
-    sign_cmd.add_argument("file", type=Path)
-    sign_cmd.add_argument("--p12", type=Path, required=True,
+    sign_cmd.add_argument("file", type=Path, metavar="ФАЙЛ", help="PDF, который подписать")
+    sign_cmd.add_argument("--p12", type=Path, required=True, metavar="КЛЮЧ",
                           help="файл PKCS#12 с ключом и сертификатом; пароль — в переменной "
                                f"{PASSWORD_VARIABLE} или по запросу")
-    sign_cmd.add_argument("--tsa", help="адрес сервера штампов времени (PAdES B-T)")
-    sign_cmd.add_argument("-o", "--out", type=Path, help="куда записать (по умолчанию "
+    sign_cmd.add_argument("--tsa", metavar="АДРЕС", help="адрес сервера штампов времени (PAdES B-T)")
+    sign_cmd.add_argument("-o", "--out", type=Path, metavar="ФАЙЛ", help="куда записать (по умолчанию "
                                                          "ФАЙЛ-signed.pdf)")
 
     stamp_cmd = commands.add_parser("stamp", help="копия PDF с отметкой об электронной подписи, "
                                                   "сделанной в другой системе")
-    stamp_cmd.add_argument("file", type=Path)
-    stamp_cmd.add_argument("--cert", type=Path, required=True, help="сертификат подписанта (PEM)")
-    stamp_cmd.add_argument("-o", "--out", type=Path, help="куда записать (по умолчанию "
+    stamp_cmd.add_argument("file", type=Path, metavar="ФАЙЛ",
+                           help="PDF, подписанный в другой системе")
+    stamp_cmd.add_argument("--cert", type=Path, required=True, metavar="СЕРТИФИКАТ", help="сертификат подписанта (PEM)")
+    stamp_cmd.add_argument("-o", "--out", type=Path, metavar="ФАЙЛ", help="куда записать (по умолчанию "
                                                           "ФАЙЛ-stamped.pdf)")
 
     diff_cmd = commands.add_parser("diff", help="DOCX с исправлениями между редакциями")
-    diff_cmd.add_argument("document")
-    diff_cmd.add_argument("older", nargs="?", help="редакция или коммит (по умолчанию последняя "
+    diff_cmd.add_argument("document", metavar="ДОКУМЕНТ",
+                          help="документ, например orders/2022-685/annex-1")
+    diff_cmd.add_argument("older", nargs="?", metavar="ОТ", help="редакция или коммит (по умолчанию последняя "
                                                    "изданная редакция)")
-    diff_cmd.add_argument("newer", nargs="?", help="редакция или коммит (по умолчанию рабочая "
+    diff_cmd.add_argument("newer", nargs="?", metavar="ДО", help="редакция или коммит (по умолчанию рабочая "
                                                    "копия)")
 
     history_cmd = commands.add_parser("history", help="редакции документа и изменения содержимого")
-    history_cmd.add_argument("document")
+    history_cmd.add_argument("document", metavar="ДОКУМЕНТ",
+                             help="документ, например orders/2022-685/annex-1")
 
-    new_cmd = commands.add_parser("new", help="заготовка нового акта, приложения или документа")
-    new_cmd.add_argument("what", choices=["act", "letter", "annex", "document"],
+    new_cmd = commands.add_parser("new", help="заготовка нового акта, письма, приложения или "
+                                              "документа")
+    new_cmd.add_argument("what", choices=["act", "letter", "annex", "document"], metavar="ЧТО",
                          help="act — акт, letter — письмо, annex — приложение к акту или "
                               "письму, document — документ своего вида")
-    new_cmd.add_argument("name", help="папка акта или письма (например 2022-710) или имя "
+    new_cmd.add_argument("name", metavar="ИМЯ", help="папка акта или письма (например 2022-710) или имя "
                                       "документа")
-    new_cmd.add_argument("--kind", help="вид: для act — order, directive, decree; для annex — "
+    new_cmd.add_argument("--kind", metavar="ВИД", help="вид: для act — order, directive, decree; для annex — "
                                         "text, table, people, form, roadmap; для document — "
                                         "имя объявления в templates/")
 
     text_cmd = commands.add_parser("docx2txt", help="текст DOCX (для git diff)")
-    text_cmd.add_argument("file", type=Path)
+    text_cmd.add_argument("file", type=Path, metavar="ФАЙЛ", help="файл DOCX")
     return parser
 
 
