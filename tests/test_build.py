@@ -187,3 +187,11 @@ def test_the_collector_pauses_while_content_loads_and_is_left_as_found(
     replace_once(project, Path("content/registry/people.yaml"), "\n", "\n  - [\n")
     assert main(["-C", str(project), "build", "--no-pdf"]) == 1
     assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_the_user_cache_is_the_sessions_own(isolated_cache: Path) -> None:
+    """Tests never touch the developer's ~/.cache/docgen: docgen's cache is the session's."""
+    from docgen.places import user_cache
+
+    assert user_cache().is_relative_to(isolated_cache)
+    assert not user_cache().is_relative_to(Path.home() / ".cache")
