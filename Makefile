@@ -15,6 +15,8 @@ documents: $(BIN)/docgen system gitdiff
 	$(BIN)/docgen build
 
 test: $(BIN)/docgen system gitdiff $(UNO_VENV)/bin/unoserver
+	$(BIN)/ruff check docgen tests tools
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 # A region of N schools, measured: cold build, no-op, one edit, and the naive way.

@@ -378,7 +378,7 @@ def _committed_path(out: Path, commit: str) -> Path:
     return out / CACHE / f"committed-{commit}-{__version__}.json"
 
 
-def _save_committed(out: Path, commit: str, digests: dict[str, list[str]]) -> None:
+def _save_committed(out: Path, commit: str, digests: dict[str, list[Any]]) -> None:
     """Keep the documents' digests at `commit`, each with the key of its selection."""
     path = _committed_path(out, commit)
     path.parent.mkdir(parents=True, exist_ok=True)

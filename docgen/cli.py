@@ -80,7 +80,8 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="команда")
 
     build_cmd = commands.add_parser("build", help="собрать все документы в build/")
-    build_cmd.add_argument("-o", "--out", type=Path, metavar="ПАПКА", help="папка результатов (по умолчанию build/)")
+    build_cmd.add_argument("-o", "--out", type=Path, metavar="ПАПКА",
+                           help="папка результатов (по умолчанию build/)")
     build_cmd.add_argument("--no-pdf", action="store_true", help="только DOCX, без LibreOffice")
     build_cmd.add_argument("--soffice", metavar="ПУТЬ", help="путь к LibreOffice (soffice)")
     build_cmd.add_argument("--force", action="store_true", help="собрать всё заново")
@@ -124,15 +125,16 @@ def _parser() -> argparse.ArgumentParser:
                                                   "сделанной в другой системе")
     stamp_cmd.add_argument("file", type=Path, metavar="ФАЙЛ",
                            help="PDF, подписанный в другой системе")
-    stamp_cmd.add_argument("--cert", type=Path, required=True, metavar="СЕРТИФИКАТ", help="сертификат подписанта (PEM)")
+    stamp_cmd.add_argument("--cert", type=Path, required=True, metavar="СЕРТИФИКАТ",
+                           help="сертификат подписанта (PEM)")
     stamp_cmd.add_argument("-o", "--out", type=Path, metavar="ФАЙЛ", help="куда записать (по умолчанию "
                                                           "ФАЙЛ-stamped.pdf)")
 
     diff_cmd = commands.add_parser("diff", help="DOCX с исправлениями между редакциями")
     diff_cmd.add_argument("document", metavar="ДОКУМЕНТ",
                           help="документ, например orders/2022-685/annex-1")
-    diff_cmd.add_argument("older", nargs="?", metavar="ОТ", help="редакция или коммит (по умолчанию последняя "
-                                                   "изданная редакция)")
+    diff_cmd.add_argument("older", nargs="?", metavar="ОТ",
+                          help="редакция или коммит (по умолчанию последняя изданная редакция)")
     diff_cmd.add_argument("newer", nargs="?", metavar="ДО", help="редакция или коммит (по умолчанию рабочая "
                                                    "копия)")
 

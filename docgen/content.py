@@ -33,6 +33,7 @@ from .model import (
     Register,
     Registry,
     Reserve,
+    Resolution,
     RoadmapAnnex,
 )
 from .yamlfile import Loc, ParsedCache, YamlFile, read_yaml
@@ -126,7 +127,7 @@ class _Collector:
             return model.model_validate(data, context=context)
         except ValidationError as exc:
             for error in exc.errors():
-                self.problems.append(source.problem(error["loc"], _message(error, model)))
+                self.problems.append(source.problem(error["loc"], _message(dict(error), model)))
             return None
 
 
@@ -222,15 +223,17 @@ def _validate_annexes(collector: _Collector, registry: Registry,
                       sources: list[YamlFile | None], kinds: dict[str, Kind]
                       ) -> list[Annex] | None:
     """Each annex validated by the model of its kind; None if any is missing or wrong."""
-    annexes: list[Annex | None] = []
+    annexes: list[Annex] = []
     for source in sources:
-        model = source and _kind_model(collector, source, kinds, annex=True)
-        annex = model and collector.validate(source, model, {"registry": registry})
-        if annex:
-            collector.problems += [source.problem(loc, message)
-                                   for loc, message in problems_of(annex)]
-        annexes.append(annex or None)
-    return None if None in annexes else annexes  # type: ignore[return-value]
+        model = _kind_model(collector, source, kinds, annex=True) if source else None
+        annex = collector.validate(source, model, {"registry": registry}) \
+            if source and model else None
+        if source is None or annex is None:
+            return None
+        collector.problems += [source.problem(loc, message)
+                               for loc, message in problems_of(annex)]
+        annexes.append(annex)
+    return annexes
 
 
 def _load_document(collector: _Collector, registry: Registry | None, relative: Path,
@@ -240,8 +243,8 @@ def _load_document(collector: _Collector, registry: Registry | None, relative: P
     if source is None or registry is None:
         return None
     model = _kind_model(collector, source, kinds, annex=False)
-    document = model and collector.validate(source, model, {"registry": registry})
-    return document and DocumentBundle(slug=relative.stem, document=document)
+    document = collector.validate(source, model, {"registry": registry}) if model else None
+    return DocumentBundle(slug=relative.stem, document=document) if document else None
 
 
 def _kind_model(collector: _Collector, source: YamlFile, kinds: dict[str, Kind], *,
@@ -281,8 +284,8 @@ def load_register(root: Path) -> Register:
         return Register()
     collector = _Collector(root)
     source = collector.read(REGISTER)
-    register = source and collector.validate(source, Register)
-    if collector.problems or register is None:
+    register = collector.validate(source, Register) if source else None
+    if collector.problems or not isinstance(register, Register):
         raise ContentError(collector.problems)
     return register
 
@@ -309,8 +312,8 @@ def _load_registry(collector: _Collector) -> Registry | None:
     """People first, then organizations, whose heads are people."""
     people_source = collector.read(PEOPLE)
     orgs_source = collector.read(ORGANIZATIONS)
-    people = people_source and collector.validate(people_source, PeopleFile)
-    if not people:
+    people = collector.validate(people_source, PeopleFile) if people_source else None
+    if people_source is None or people is None:
         return None
     registry = Registry(people=_with_ids(people.people), groups=_with_ids(people.groups))
     orgs = orgs_source and collector.validate(orgs_source, OrganizationsFile,
@@ -334,10 +337,10 @@ def _load_registry(collector: _Collector) -> Registry | None:
 
 def _load_reserve(collector: _Collector, registry: Registry | None) -> Reserve | None:
     """Candidates, then the interviews and plans that refer to them."""
-    sources = [collector.read(RESERVE / name) for name in RESERVE_FILES]
-    if registry is None or None in sources:
+    candidates_source, interviews_source, plans_source = [
+        collector.read(RESERVE / name) for name in RESERVE_FILES]
+    if registry is None or not (candidates_source and interviews_source and plans_source):
         return None
-    candidates_source, interviews_source, plans_source = sources
     context = {"registry": registry}
     candidates = collector.validate(candidates_source, CandidatesFile, context)
     if candidates is None:
@@ -399,7 +402,8 @@ def _check_annex_references(collector: _Collector, source: YamlFile, order: Orde
     """Every item's annex exists, and every annex is approved or named by some item."""
     known = [annex.id for annex in annexes]
     referenced: set[str] = set()
-    stack = [(("resolutions", index), item) for index, item in enumerate(order.resolutions)]
+    stack: list[tuple[Loc, Resolution]] = [
+        (("resolutions", index), item) for index, item in enumerate(order.resolutions)]
     while stack:
         loc, item = stack.pop()
         stack += [((*loc, "items", index), sub) for index, sub in enumerate(item.items)]

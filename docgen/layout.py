@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from docxtpl import RichText
@@ -186,7 +187,7 @@ def form_table(annex: FormAnnex) -> Markup:
     return tables.table(header, rows, tables.widths(declared))
 
 
-FILTERS = {
+FILTERS: dict[str, Callable[..., Any]] = {
     "numbered_items": numbered_items,
     "annex_mark": annex_mark,
     "annex_heading": annex_heading,

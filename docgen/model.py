@@ -233,6 +233,7 @@ def registry_reference(table_name: str, what: str):
     def lookup(value: Any, info: ValidationInfo) -> Any:
         if not isinstance(value, str):
             raise PydanticCustomError("id_type", "ожидался идентификатор из реестра")
+        assert info.context is not None, "validated without the registry in its context"
         registry: Registry = info.context["registry"]
         tables = [getattr(registry, name) for name in table_name.split("|")]
         for table in tables:

@@ -10,6 +10,7 @@ from difflib import SequenceMatcher
 from pathlib import Path
 
 from docx import Document
+from docx.document import Document as WordDocument
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from lxml import etree
@@ -96,7 +97,7 @@ def plain_text(path: Path) -> str:
     return "\n".join(_text(p) for p in document.element.body.iter(qn("w:p"))) + "\n"
 
 
-def _paragraphs(document: Document) -> list[etree._Element]:
+def _paragraphs(document: WordDocument) -> list[etree._Element]:
     """Body paragraphs in order, table cells included, without the edition mark."""
     edition_ids = {style.style_id for style in document.styles if style.name == EDITION_STYLE}
     result = []

@@ -98,6 +98,9 @@ class _Template(DocxTemplate):
     are done once per template and process; each document gets a deep copy.
     """
 
+    docx: Any
+    is_rendered: bool
+
     def __init__(self, pristine: WordDocument, patched: dict[str, str]):
         super().__init__(template_file="")
         self._pristine = pristine

@@ -141,6 +141,8 @@ def place(pdf: Path) -> tuple[int, tuple[int, int, int, int]]:
         raise SigningError(f"{pdf}: в документе нет места для подписи (закладка «signature» "
                            "в блоке подписи шаблона)")
     page = reader.get_destination_page_number(destination)
+    if page is None or destination.left is None or destination.top is None:
+        raise SigningError(f"{pdf}: у места для подписи нет координат на странице")
     left, top = int(destination.left), int(destination.top)
     bottom = top - MARK_HEIGHT + 20
     return page, (left, bottom, left + MARK_WIDTH, bottom + MARK_HEIGHT)
@@ -222,7 +224,8 @@ def verify(pdf: Path, trust: list[Path]) -> list[SignatureReport]:
                         "common_name", status.signing_cert.subject.human_friendly),
                     signing_time=status.signer_reported_dt,
                     intact=status.intact, valid=status.valid, trusted=status.trusted,
-                    covers_whole_file=status.coverage.name == "ENTIRE_FILE",
+                    covers_whole_file=status.coverage is not None
+                    and status.coverage.name == "ENTIRE_FILE",
                     changed_after=status.modification_level is not None
                     and status.modification_level.name not in ("NONE", "LTA_UPDATES"),
                     timestamped=status.timestamp_validity is not None))

@@ -9,7 +9,7 @@ import zipfile
 import zlib
 from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 import docx
 from docx.document import Document
@@ -115,9 +115,10 @@ def save_docx(document: Document, path: Path) -> None:
         part.before_marshal()
     writer = _FixedZip(path)
     try:
-        PackageWriter._write_content_types_stream(writer, package.parts)
-        PackageWriter._write_pkg_rels(writer, package.rels)
-        PackageWriter._write_parts(writer, package.parts)
+        physical = cast(Any, writer)  # python-docx's writer wants only write() and close()
+        PackageWriter._write_content_types_stream(physical, package.parts)
+        PackageWriter._write_pkg_rels(physical, package.rels)
+        PackageWriter._write_parts(physical, package.parts)
     finally:
         writer.close()
 
@@ -139,7 +140,7 @@ def finalize_pdf(pdf: Path, properties: Properties, revision: Revision) -> None:
     temporary = pdf.with_suffix(".tmp")
     with pikepdf.open(pdf) as document:
         for intent in document.Root.get("/OutputIntents", []):
-            _fix_profile_date(intent.DestOutputProfile, properties.date)
+            _fix_profile_date(cast("pikepdf.Stream", intent.DestOutputProfile), properties.date)
         keywords = "; ".join(properties.keywords)
         info = document.make_indirect(pikepdf.Dictionary(
             Title=properties.title, Author=properties.author, Subject=properties.subject,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import xmlrpc.client
 from http.client import HTTPConnection
+from typing import cast
 
 ERRORS = (OSError, xmlrpc.client.Error)  # what `convert` raises when a server fails
 
@@ -34,5 +35,5 @@ def convert(host: str, port: int, document: bytes, options: dict[str, str],
     result = proxy.convert(None, xmlrpc.client.Binary(document), None, "pdf",
                            "writer_pdf_Export", [f"{k}={v}" for k, v in options.items()],
                            True, None)
-    return bytes(result.data)
+    return bytes(cast(xmlrpc.client.Binary, result).data)
 

@@ -34,8 +34,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from docgen.convert import Job, LocalPool, ProfileCache, find_soffice
-from docgen.places import user_cache
+from docgen.convert import Job, LocalPool, ProfileCache, find_soffice  # noqa: E402
+from docgen.places import user_cache  # noqa: E402
 
 TARGET_PER_DOCUMENT = 0.06  # the district's cold build: seconds per document beyond LibreOffice's start
 LEVELS = ["high", "above-average", "average", "average", "below-average"]
