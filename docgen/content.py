@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from pathlib import Path
@@ -13,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 from . import declared, references
 from .annexes import problems_of
 from .consistency import RESERVE, check_acts, check_amendments, check_letters, check_links
-from .errors import ContentError, Problem, suggestion
+from .errors import ContentError, Problem, os_reason, shown, suggestion
 from .kinds import BUILT_IN, Kind
 from .letters import GeneralLetter, LetterBundle
 from .model import (
@@ -53,6 +54,7 @@ REGISTER_HEADER = """\
 # записи не правятся вручную: издание никогда не перезаписывается.
 """
 
+ANNEX_FILE = re.compile(r"[\w.-]+\.yaml")  # a file beside the act: no folder, no «..»
 _DATE_HINT = "ожидалась дата в виде ГГГГ-ММ-ДД, например 2022-08-30"
 
 _PATTERNS = {
@@ -62,7 +64,21 @@ _PATTERNS = {
     r"^[0-9А-Яа-яЁё/-]+$": "номер из цифр и букв, например «685» или «467/1»",
 }
 
+_BOUNDS = {
+    "greater_than_equal": "должно быть не меньше {ge}",
+    "greater_than": "должно быть больше {gt}",
+    "less_than_equal": "должно быть не больше {le}",
+    "less_than": "должно быть меньше {lt}",
+    "too_long": "слишком много элементов: не больше {max_length}",
+}
+
 _MESSAGES = {
+    "int_type": "ожидалось целое число",
+    "int_parsing": "ожидалось целое число",
+    "int_from_float": "ожидалось целое число",
+    "float_type": "ожидалось число",
+    "float_parsing": "ожидалось число",
+    "union_tag_invalid": "неизвестный вид",
     "missing": "обязательное поле не заполнено",
     "string_type": "ожидался текст",
     "string_too_short": "не может быть пустым",
@@ -96,12 +112,17 @@ class _Collector:
         A file that cannot be opened is reported where it is referenced, if it is.
         """
         try:
-            source = read_yaml(self.root / relative, relative, self.cache)
+            path = self.root / relative
+            if not path.resolve().is_relative_to(self.root.resolve()):
+                raise ContentError([Problem(relative, None, None, None, (
+                    "файл ведёт за пределы проекта (символическая ссылка); docgen читает "
+                    "только файлы проекта"))])
+            source = read_yaml(path, relative, self.cache)
         except ContentError as exc:
             self.problems.extend(exc.problems)
             return None
         except OSError as exc:
-            message = f"не удаётся прочитать файл {relative}: {exc.strerror or exc}"
+            message = f"не удаётся прочитать файл {relative}: {os_reason(exc)}"
             if referenced_at is None:
                 self.problems.append(Problem(relative, None, None, None, message))
             else:
@@ -386,7 +407,8 @@ def _annex_names(data: Any) -> list[tuple[int, str]]:
     names = data.get("annexes") if isinstance(data, dict) else None
     if not isinstance(names, list):
         return []
-    return [(index, name) for index, name in enumerate(names) if isinstance(name, str)]
+    return [(index, name) for index, name in enumerate(names)
+            if isinstance(name, str) and ANNEX_FILE.fullmatch(name)]  # the rest: not read
 
 
 def _remember_activity_positions(source: YamlFile, annex: RoadmapAnnex) -> None:
@@ -448,18 +470,21 @@ def _message(error: dict[str, Any], model: type[BaseModel]) -> str:
         return "неизвестное поле" + suggestion(str(error["loc"][-1]), known)
     if kind == "date_from_datetime_parsing":
         if "outside expected range" in str(ctx.get("error", "")):
-            return f"даты «{value}» нет в календаре"
-        return f"{_DATE_HINT}; «{value}» — не дата"
+            return f"даты «{shown(value)}» нет в календаре"
+        return f"{_DATE_HINT}; «{shown(value)}» — не дата"
     if kind == "string_pattern_mismatch":
         expected = _PATTERNS.get(ctx.get("pattern", ""), f"вид {ctx.get('pattern')}")
-        return f"значение «{value}» не подходит: ожидается {expected}"
+        return f"значение «{shown(value)}» не подходит: ожидается {expected}"
     if kind in ("literal_error", "enum"):
-        return f"значение «{value}» не подходит: допустимы {ctx.get('expected')}"
+        choices = ", ".join(re.findall(r"'([^']*)'", str(ctx.get("expected", ""))))
+        return f"значение «{shown(value)}» не подходит: допустимы {choices}"
+    if kind in _BOUNDS:
+        return _BOUNDS[kind].format(**{k: shown(v) for k, v in ctx.items()})
     if kind in _MESSAGES:
         return _MESSAGES[kind]
     if "url" not in error:  # raised by docgen's own validators, already in Russian
         return error["msg"]
-    return f"недопустимое значение ({error['msg']})"
+    return f"значение «{shown(value)}» не подходит"
 
 
 def _known_fields(model: type[BaseModel], loc: Loc) -> list[str]:

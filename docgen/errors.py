@@ -3,10 +3,45 @@
 from __future__ import annotations
 
 import difflib
+import errno
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
+
+SHOWN_LENGTH = 80  # characters of a value quoted in a message
+
+
+def shown(value: object) -> str:
+    """A value as a message quotes it: invisible and control characters named (U+200B),
+    cut to a readable length."""
+    text = "".join(f"U+{ord(char):04X}" if _invisible(char) else char for char in str(value))
+    return text if len(text) <= SHOWN_LENGTH else text[:SHOWN_LENGTH - 1] + "…"
+
+
+def _invisible(char: str) -> bool:
+    return unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp", "Co", "Cn") or (
+        unicodedata.category(char) == "Zs" and char not in " \u00a0")
+
+
+_OS_REASONS = {
+    errno.ENOENT: "файла нет",
+    errno.EACCES: "нет прав на чтение",
+    errno.EPERM: "нет прав на чтение",
+    errno.EISDIR: "это папка, а не файл",
+    errno.ENOTDIR: "путь проходит через файл, а не папку",
+    errno.ELOOP: "символические ссылки ведут по кругу",
+    errno.ENAMETOOLONG: "слишком длинное имя",
+    errno.EIO: "ошибка ввода-вывода диска",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a file could not be read or written, in Russian."""
+    if exc.errno in _OS_REASONS:
+        return _OS_REASONS[exc.errno]
+    return f"ошибка системы (код {exc.errno})" if exc.errno else "ошибка системы"
 
 
 def suggestion(value: str, known: Iterable[str]) -> str:

@@ -6,6 +6,7 @@ import hashlib
 import os
 import pickle
 import re
+import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,13 +15,26 @@ from typing import Any, NoReturn
 import yaml
 
 from . import __version__
-from .errors import ContentError, Problem, Severity
+from .errors import ContentError, Problem, Severity, shown
 
 Loc = tuple[str | int, ...]
 # libyaml's parser where PyYAML was built with it: ten times faster, same nodes and marks.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _TEMPLATE_LOOKING = re.compile(r"\{\{|\{%|\{#|%\}|\}\}")
+
+MAX_BYTES = 10 << 20  # the largest content file read: a region's registry is far smaller
+MAX_VALUES = 500_000  # values of one file, aliases («*name») counted each time they are used
+# what YAML does not allow in a file: control characters but tab and line breaks
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
+
+_YAML_PATTERNS = [  # PyYAML's words for problems without a fixed text
+    (re.compile(r"found character '(.*)' that cannot start any token"),
+     "символ «{0}» не может начинать значение; возьмите значение в кавычки"),
+    (re.compile(r"found unknown escape character '?(.*?)'?$"),
+     "неизвестная последовательность «\\{0}» в кавычках; удвойте «\\» или возьмите "
+     "значение в одинарные кавычки"),
+]
 
 _YAML_PROBLEMS = {
     "mapping values are not allowed here": "двоеточие здесь недопустимо; возьмите значение в кавычки",
@@ -30,6 +44,21 @@ _YAML_PROBLEMS = {
     "found character '\\t' that cannot start any token": "символ табуляции недопустим; используйте пробелы",
     "found unexpected end of stream": "файл закончился внутри значения; закройте кавычку или скобку",
     "found undefined alias": "ссылка на неопределённую метку (*)",
+    "but found another document": "в файле больше одного документа (строка «---»); оставьте один",
+    "did not find expected node content": "ожидалось значение; проверьте отступы и кавычки",
+    "found unexpected ':'": "двоеточие здесь недопустимо; возьмите значение в кавычки",
+    "found duplicate anchor": "метка (&) повторяется",
+    "did not find expected comment or line break": "после значения ожидался конец строки; "
+                                                   "возьмите значение в кавычки",
+    "found unexpected document separator": "разделитель документов «---» внутри значения",
+    "found a tab character that violates indentation": "символ табуляции в отступе; "
+                                                       "используйте пробелы",
+    "found a tab character where an indentation space is expected": "символ табуляции в "
+                                                                    "отступе; используйте "
+                                                                    "пробелы",
+    "did not find expected ',' or ']'": "список в квадратных скобках не закрыт «]»",
+    "did not find expected ',' or '}'": "набор в фигурных скобках не закрыт «}»",
+    "found unexpected end of stream while scanning a quoted scalar": "кавычка не закрыта",
 }
 
 
@@ -105,8 +134,21 @@ class ParsedCache:
 
 
 def read_yaml(path: Path, shown_as: Path, cache: ParsedCache | None = None) -> YamlFile:
-    """Parse `path`, named `shown_as` in messages; OSError if it cannot be read at all."""
-    raw = path.read_bytes()
+    """Parse `path`, named `shown_as` in messages; OSError if it cannot be read at all.
+
+    Only a regular file of at most MAX_BYTES is read: a device, a pipe or a huge file is
+    refused before it is opened.
+    """
+    status = path.stat()
+    if not stat.S_ISREG(status.st_mode):
+        raise ContentError([Problem(shown_as, None, None, None, "это не обычный файл (папка, "
+                                    "устройство или канал); content/ хранит только файлы YAML")])
+    if status.st_size > MAX_BYTES:
+        raise ContentError([Problem(shown_as, None, None, None, (
+            f"файл слишком велик: {status.st_size // (1 << 20)} МБ при пределе "
+            f"{MAX_BYTES >> 20} МБ"))])
+    with path.open("rb") as handle:
+        raw = handle.read(MAX_BYTES + 1)
     if cache is not None:
         key, kept = cache.read(shown_as, raw)
         if kept is not None:
@@ -120,15 +162,25 @@ def read_yaml(path: Path, shown_as: Path, cache: ParsedCache | None = None) -> Y
 def _parse(raw: bytes, shown_as: Path) -> YamlFile:
     """The data and positions of a file's bytes; ContentError if they are not valid YAML."""
     text = _decode(raw, shown_as)
+    forbidden = _FORBIDDEN.search(text)
+    if forbidden:
+        line = text.count("\n", 0, forbidden.start()) + 1
+        column = forbidden.start() - (text.rfind("\n", 0, forbidden.start()) + 1) + 1
+        raise ContentError([Problem(shown_as, line, column, None, (
+            f"управляющий символ {shown(forbidden[0])} недопустим (бывает, попадает при "
+            "копировании из Word); удалите его"))])
     try:
         root = yaml.compose(text, Loader=_LOADER)
-    except yaml.MarkedYAMLError:
+    except yaml.YAMLError:
         _syntax_error(text, shown_as)
     result = YamlFile(shown_as, None, {(): (1, 1)})
     if root is not None:
         result.positions[()] = (root.start_mark.line + 1, root.start_mark.column + 1)
         problems: list[Problem] = []
-        result.data = _Builder(result, problems).build(root, ())
+        try:
+            result.data = _Builder(result, problems).build(root, ())
+        except _TooManyValues as exc:
+            raise ContentError([exc.problem]) from None
         if problems:
             raise ContentError(problems)
     return result
@@ -138,14 +190,29 @@ def _syntax_error(text: str, shown_as: Path) -> NoReturn:
     """Raise the syntax error as PyYAML's own parser words it, which we translate."""
     try:
         yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:
+        raise ContentError([Problem(shown_as, None, None, None, (
+            f"вложенность глубже {MAX_DEPTH} уровней; упростите структуру"))]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        problem = (exc.problem or "").strip()
-        message = _YAML_PROBLEMS.get(problem, problem)
+        message = _russian(exc.problem or "")
         raise ContentError([Problem(shown_as, mark.line + 1 if mark else None,
                                     mark.column + 1 if mark else None, None,
                                     f"ошибка синтаксиса YAML: {message}")]) from None
     raise ContentError([Problem(shown_as, None, None, None, "ошибка синтаксиса YAML")])
+
+
+def _russian(problem: str) -> str:
+    """PyYAML's problem in Russian; one it words otherwise is named only by its place."""
+    problem = problem.strip()
+    for known, russian in _YAML_PROBLEMS.items():
+        if problem.startswith(known):
+            return russian
+    for pattern, russian in _YAML_PATTERNS:
+        found = pattern.search(problem)
+        if found:
+            return russian.format(shown(found[1]))
+    return "здесь текст не читается как YAML; проверьте отступы, двоеточия и кавычки"
 
 
 def _decode(raw: bytes, shown_as: Path) -> str:
@@ -168,6 +235,14 @@ _STRING = "tag:yaml.org,2002:str"
 MAX_DEPTH = 40
 
 
+class _TooManyValues(Exception):
+    """A file holds more values than any content does; building it stops at once."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(problem.message)
+        self.problem = problem
+
+
 class _Builder:
     """Turns a composed YAML node tree into Python data, recording positions."""
 
@@ -175,9 +250,15 @@ class _Builder:
         self.target = target
         self.problems = problems
         self.constructor = yaml.SafeLoader("")
+        self.values = 0
 
     def build(self, node: yaml.Node, loc: Loc) -> Any:
         """Python value of `node`, which stands at `loc`."""
+        self.values += 1
+        if self.values > MAX_VALUES:
+            raise _TooManyValues(self._at(node, loc, (
+                f"в файле больше {MAX_VALUES:,} значений (метка «*» разворачивается при "
+                "каждом использовании); это не похоже на содержимое docgen").replace(",", " ")))
         if len(loc) > MAX_DEPTH and isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
             self.problems.append(self._at(node, loc, f"вложенность глубже {MAX_DEPTH} уровней; "
                                                      "упростите структуру"))

@@ -145,7 +145,7 @@ def test_unreadable_annex_file(project: Path, capsys: pytest.CaptureFixture[str]
     line = (project / ORDER).read_text(encoding="utf-8").splitlines().index(
         "annexes: [annex-1-roadmap.yaml]") + 1
     assert (f"{ORDER}:{line}:11: поле «annexes[1]»: не удаётся прочитать файл {ANNEX}: "
-            "No such file or directory") in err
+            "файла нет") in err
 
 
 def test_a_folder_where_a_file_should_be(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -153,7 +153,7 @@ def test_a_folder_where_a_file_should_be(project: Path, capsys: pytest.CaptureFi
     (project / PEOPLE).mkdir()
     code, err = run_check(project, capsys)
     assert code == 1
-    assert f"{PEOPLE}: не удаётся прочитать файл {PEOPLE}: Is a directory" in err
+    assert f"{PEOPLE}: это не обычный файл (папка, устройство или канал)" in err
 
 
 def test_non_utf8_file(project: Path, capsys: pytest.CaptureFixture[str]) -> None:

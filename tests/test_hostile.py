@@ -1,0 +1,145 @@
+"""Hostile or broken content: a bounded, located refusal in Russian, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import run_check
+
+ANNEX = Path("content/orders/2022-702/annex-2-commission.yaml")
+ORDER = Path("content/orders/2022-702/order.yaml")
+LATIN_WORDS = re.compile(r"\b(?!U\+)[A-Za-z]{4,}\b")
+
+
+def _write(text: str) -> Callable[[Path], None]:
+    def make(project: Path) -> None:
+        (project / ANNEX).write_bytes(text.encode("utf-8"))
+    return make
+
+
+def _billion_laughs(project: Path) -> None:
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for index in range(1, 9):
+        alias = chr(96 + index)
+        lines.append(f"{chr(97 + index)}: &{chr(97 + index)} [" + ",".join([f"*{alias}"] * 9)
+                     + "]")
+    (project / ANNEX).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _symlink_to(target: str) -> Callable[[Path], None]:
+    def make(project: Path) -> None:
+        (project / ANNEX).unlink()
+        (project / ANNEX).symlink_to(target)
+    return make
+
+
+def _fifo(project: Path) -> None:
+    (project / ANNEX).unlink()
+    os.mkfifo(project / ANNEX)
+
+
+def _huge(project: Path) -> None:
+    with (project / ANNEX).open("wb") as handle:
+        handle.truncate(11 << 20)
+
+
+def _edit(path: Path, old: str, new: str) -> Callable[[Path], None]:
+    def make(project: Path) -> None:
+        text = (project / path).read_text(encoding="utf-8")
+        assert old in text
+        (project / path).write_text(text.replace(old, new, 1), encoding="utf-8")
+    return make
+
+
+CASES = [
+    ("nul", _write("id: commission\nkind: people\ntitle: a\x00b\n"),
+     "annex-2-commission.yaml:3:9: управляющий символ U+0000 недопустим"),
+    ("vertical tab from Word", _write('id: commission\nkind: people\ntitle: "a\x0bb"\n'),
+     "annex-2-commission.yaml:3:10: управляющий символ U+000B недопустим"),
+    ("two documents", _write("id: x\n---\nid: y\n"),
+     "annex-2-commission.yaml:2:1: ошибка синтаксиса YAML: в файле больше одного документа"),
+    ("at sign", _write("id: x\ntitle: @foo\n"),
+     "annex-2-commission.yaml:2:8: ошибка синтаксиса YAML: символ «@» не может начинать"),
+    ("unknown escape", _write('id: x\ntitle: "a\\qb"\n'),
+     "неизвестная последовательность «\\q» в кавычках"),
+    ("deep nesting", _write("a: " + "[" * 5000 + "]" * 5000 + "\n"),
+     "annex-2-commission.yaml:1:44: поле «a[1]"),
+    ("billion laughs", _billion_laughs, "значений (метка «*» разворачивается"),
+    ("symlink to a device", _symlink_to("/dev/zero"), "файл ведёт за пределы проекта"),
+    ("symlink out of the project", _symlink_to("/etc/hostname"), "за пределы проекта"),
+    ("pipe", _fifo, "annex-2-commission.yaml: это не обычный файл"),
+    ("eleven megabytes", _huge, "файл слишком велик: 11 МБ при пределе 10 МБ"),
+    ("path out of the folder", _edit(ORDER, "annexes: [annex-1-regulation.yaml",
+                                     "annexes: [../../../../etc/passwd.yaml, "
+                                     "annex-1-regulation.yaml"),
+     "поле «annexes[1]»: значение «../../../../etc/passwd.yaml» не подходит"),
+    ("not a number", _edit(Path("content/reserve/candidates.yaml"),
+                           "teaching_experience: 16", "teaching_experience: много"),
+     "поле «candidates.k-01.teaching_experience»: ожидалось целое число"),
+    ("a choice", _edit(ANNEX, "\nnames: full", "\nnames: fulll"),
+     "поле «names»: значение «fulll» не подходит: допустимы full, initials"),
+    ("a long invisible value", _edit(ORDER, "date: 2022-09-12",
+                                     'date: "' + "\u200b" * 5000 + '"'),
+     "поле «date»: ожидалась дата в виде ГГГГ-ММ-ДД, например 2022-08-30; "
+     "«U+200BU+200B"),
+    ("a missing file", _edit(ORDER, "annex-2-commission.yaml]", "annex-3-missing.yaml]"),
+     "не удаётся прочитать файл content/orders/2022-702/annex-3-missing.yaml: файла нет"),
+]
+
+
+@pytest.mark.parametrize(("make", "expected"), [case[1:] for case in CASES],
+                         ids=[case[0] for case in CASES])
+def test_hostile_content_is_refused_where_it_is(project: Path,
+                                                capsys: pytest.CaptureFixture[str],
+                                                make: Callable[[Path], None],
+                                                expected: str) -> None:
+    make(project)
+    code, err = run_check(project, capsys)
+    assert code == 1
+    assert expected in err, err
+    assert "Traceback" not in err and len(err) < 2000, err[:2000]
+    words = set(LATIN_WORDS.findall(err)) - NAMES
+    assert not words, words  # no English in the message
+
+
+# what a message may name in Latin letters: paths, fields, values, products
+NAMES = {"content", "orders", "order", "annex", "annexes", "commission", "yaml", "YAML",
+         "reserve", "candidates", "names", "full", "initials", "teaching", "experience",
+         "date", "passwd", "missing", "regulation", "docgen", "Word", "fulll"}
+
+
+def test_billion_laughs_stay_within_memory(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    from conftest import copy_project
+
+    copy_project(project)
+    _billion_laughs(project)
+    measured = ("import resource, sys\nfrom docgen.cli import main\ncode = main(sys.argv[1:])\n"
+                "print(code, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    result = subprocess.run([sys.executable, "-c", measured, "-C", str(project), "check"],
+                            capture_output=True, text=True, timeout=60, check=False)
+    code, peak_kb = result.stdout.split()[-2:]
+    assert code == "1"
+    assert "значений (метка «*» разворачивается" in result.stderr
+    assert int(peak_kb) / 1024 < 300, peak_kb
+
+
+def test_a_refused_file_leaves_the_build_as_it_was(project: Path, tmp_path: Path) -> None:
+    from docgen.cli import main
+
+    out = tmp_path / "out"
+    assert main(["-C", str(project), "build", "--no-pdf", "-o", str(out)]) == 0
+    def outputs() -> dict[Path, bytes]:  # the documents; build/.cache is docgen's own
+        return {path: path.read_bytes() for path in out.rglob("*")
+                if path.is_file() and ".cache" not in path.parts}
+
+    before = outputs()
+    _billion_laughs(project)
+    assert main(["-C", str(project), "build", "--no-pdf", "-o", str(out)]) == 1
+    assert outputs() == before
