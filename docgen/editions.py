@@ -16,6 +16,7 @@ from lxml import etree
 from pypdf.errors import PdfReadError
 
 from . import signing, vcs
+from .archives import check_docx
 from .build import build, plan_project
 from .bundle import sha256
 from .content import REGISTER, load_register, save_register
@@ -206,13 +207,18 @@ def _original(data: bytes, register: Register) -> Edition | None:
 
 def _claimed(file: Path) -> dict[str, str]:
     """The identity a DOCX or PDF states about itself, if docgen made it."""
+    import pikepdf
+    from docx.opc.exceptions import PackageNotFoundError
+
     try:
         if file.suffix.lower() == ".pdf":
             return read_identity(file)
+        check_docx(file)
         core = Document(str(file)).core_properties
         return {"document": core.identifier or "", "edition": str(core.revision),
                 "commit": core.version or "", "draft": str(core.content_status == "Проект").lower()}
-    except (PdfReadError, etree.XMLSyntaxError, zipfile.BadZipFile, KeyError, ValueError):
+    except (PdfReadError, pikepdf.PdfError, PackageNotFoundError, etree.XMLSyntaxError,
+            zipfile.BadZipFile, KeyError, ValueError):
         return {}
 
 

@@ -24,6 +24,7 @@ from jinja2 import (
     UndefinedError,
 )
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from lxml import etree
 from pydantic import BaseModel
 
 from . import model
@@ -33,7 +34,7 @@ from .plan import Properties
 from .stamp import save_docx, stamp_docx
 from .vcs import Revision
 
-_NOT_A_DOCX = (zipfile.BadZipFile, PackageNotFoundError, KeyError)
+_NOT_A_DOCX = (zipfile.BadZipFile, PackageNotFoundError, KeyError, etree.XMLSyntaxError)
 _DAMAGED = "файл шаблона повреждён или не является документом DOCX; восстановите его из git"
 _MISSING_ATTRIBUTE = re.compile(r"'(?P<owner>[\w.]+) object' has no attribute '(?P<name>\w+)'")
 _MISSING_NAME = re.compile(r"'(?P<name>\w+)' is undefined")
@@ -180,6 +181,13 @@ class Renderer:
             raise ContentError([self._template_problem(template, path, exc)]) from None
         except _NOT_A_DOCX:
             raise ContentError([self._problem(template, None, _DAMAGED)]) from None
+        except OverflowError:  # the sandbox's bound on range()
+            raise ContentError([self._problem(template, None, (
+                "шаблон просит слишком длинный ряд range(): больше 100 000 элементов"))]) from None
+        except (ArithmeticError, TypeError) as exc:
+            raise ContentError([self._problem(template, None, (
+                "в теге шаблона вычисление невозможно (деление на ноль или действие над "
+                f"значениями не того типа: {type(exc).__name__})"))]) from None
         return document
 
     def _template_problem(self, template: str, path: Path, exc: TemplateError) -> Problem:

@@ -229,7 +229,7 @@ def verify(pdf: Path, trust: list[Path]) -> list[SignatureReport]:
                     changed_after=status.modification_level is not None
                     and status.modification_level.name not in ("NONE", "LTA_UPDATES"),
                     timestamped=status.timestamp_validity is not None))
-    except (PdfError, SignatureValidationError, ValueError, KeyError) as exc:
+    except (PdfError, SignatureValidationError, ValueError, KeyError):
         raise SigningError(f"{pdf}: подпись проверить не удалось — файл повреждён или "
-                           f"изменён ({exc})") from None
+                           "изменён так, что его структура PDF не читается") from None
     return reports

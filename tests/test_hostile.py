@@ -143,3 +143,78 @@ def test_a_refused_file_leaves_the_build_as_it_was(project: Path, tmp_path: Path
     _billion_laughs(project)
     assert main(["-C", str(project), "build", "--no-pdf", "-o", str(out)]) == 1
     assert outputs() == before
+
+
+def _template_with(tag: str) -> Callable[[Path], None]:
+    def make(project: Path) -> None:
+        from docx import Document
+
+        path = project / "templates/annex-people.docx"
+        document = Document(str(path))
+        document.add_paragraph(tag)
+        document.save(str(path))
+    return make
+
+
+def _broken_template(project: Path) -> None:
+    import zipfile
+
+    path = project / "templates/annex-people.docx"
+    with zipfile.ZipFile(path) as archive:
+        parts = {item: archive.read(item) for item in archive.infolist()}
+    with zipfile.ZipFile(path, "w") as archive:
+        for item, data in parts.items():
+            archive.writestr(item, data[:len(data) // 2] if item.filename == "word/document.xml"
+                             else data)
+
+
+TEMPLATE_CASES = [
+    ("malformed document.xml", _broken_template,
+     "templates/annex-people.docx: файл шаблона повреждён или не является документом DOCX"),
+    ("a billion-long range", _template_with("{% for i in range(10**9) %}x{% endfor %}"),
+     "templates/annex-people.docx: шаблон просит слишком длинный ряд range()"),
+    ("division by zero", _template_with("{{ 1 / 0 }}"),
+     "templates/annex-people.docx: в теге шаблона вычисление невозможно"),
+]
+
+
+@pytest.mark.parametrize(("make", "expected"), [case[1:] for case in TEMPLATE_CASES],
+                         ids=[case[0] for case in TEMPLATE_CASES])
+def test_hostile_templates_are_refused_by_name(project: Path, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str],
+                                               make: Callable[[Path], None],
+                                               expected: str) -> None:
+    from docgen.cli import main
+
+    make(project)
+    code = main(["-C", str(project), "build", "--no-pdf", "-o", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert expected in err, err
+    assert "Traceback" not in err and not (tmp_path / "out" / "orders").exists()
+
+
+def test_verify_refuses_broken_files_and_zip_bombs(project: Path, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    import zipfile
+
+    from docgen.cli import main
+
+    empty, noise_pdf, noise_docx, bomb = (tmp_path / name for name in (
+        "empty.pdf", "noise.pdf", "noise.docx", "bomb.docx"))
+    empty.write_bytes(b"")
+    noise_pdf.write_bytes(b"%PDF-1.7\n" + os.urandom(3000))
+    noise_docx.write_bytes(os.urandom(3000))
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", b"<" + b"a" * (120 << 20))
+    for path, expected in ((empty, "не совпадает ни с одной изданной редакцией"),
+                           (noise_docx, "не совпадает ни с одной изданной редакцией"),
+                           (noise_pdf, "подпись проверить не удалось — файл повреждён")):
+        assert main(["-C", str(project), "verify", str(path)]) == 1
+        said = capsys.readouterr()
+        assert expected in said.out + said.err
+        assert "Traceback" not in said.err and not LATIN_WORDS.findall(
+            (said.out + said.err).replace(str(path), "").replace("PDF", ""))
+    assert main(["-C", str(project), "verify", str(bomb)]) == 1
+    err = capsys.readouterr().err
+    assert "DOCX распаковывается в 120 МБ — больше 100 МБ; файл не открыт" in err
