@@ -302,12 +302,13 @@ def _verify(root: Path, args: argparse.Namespace) -> int:
     from . import editions
 
     result = editions.verify(root, args.file, args.trust)
-    if result.match is not None:
-        edition = result.match
-        copy = ""
-        if result.amended_copy:
-            copy = ("подписанный экземпляр: " if result.signatures
-                    else "копия с отметкой об электронной подписи: ")
+    edition = result.match
+    if edition is not None and result.amended_copy and not result.signatures:
+        print(f"{args.file}: не совпадает ни с одной изданной редакцией: это {edition.document}, "
+              f"редакция {edition.edition}, с дописанными после издания изменениями (например, "
+              "отметкой docgen stamp); что в них, проверить нельзя", file=sys.stderr)
+    elif edition is not None:
+        copy = "подписанный экземпляр: " if result.amended_copy else ""
         print(f"{args.file}: {copy}{edition.document}, редакция {edition.edition} "
               f"({result.kind.upper()}), издана {edition.issued:%d.%m.%Y}, "
               f"коммит {edition.commit[:10]}")
@@ -323,14 +324,18 @@ def _verify(root: Path, args: argparse.Namespace) -> int:
         when = f"{signature.signing_time:%d.%m.%Y %H:%M} UTC" if signature.signing_time else "?"
         print(f"Подпись {number}: {signature.signer}, время подписания {when}"
               + (" (штамп времени)" if signature.timestamped else ""))
-        print("  целостность: " + ("документ не изменён после подписания"
-                                   if signature.intact and not signature.changed_after
-                                   else "ДОКУМЕНТ ИЗМЕНЁН ПОСЛЕ ПОДПИСАНИЯ"))
+        unchanged = signature.intact and not signature.changed_after
+        print("  целостность: " + (
+            "ДОКУМЕНТ ИЗМЕНЁН ПОСЛЕ ПОДПИСАНИЯ" if not unchanged else
+            "документ не изменён после подписания" if signature.covers_whole_file else
+            "подписанная часть не изменена, но после неё в файл дописано то, что подписи "
+            "не подтверждают" if not any(s.covers_whole_file for s in result.signatures) else
+            "подписанная часть не изменена; после неё добавлены только подписи"))
         print("  подпись: " + ("математически верна" if signature.valid and signature.intact
                                else "НЕ СООТВЕТСТВУЕТ ДОКУМЕНТУ"))
         print("  сертификат: " + ("доверенный" if signature.trusted else
-                                  "доверие не подтверждено" + ("" if args.trust else
-                                                              " (укажите --trust)")))
+                                  "НЕ ДОВЕРЕННЫЙ: цепочка не ведёт к сертификату из --trust"
+                                  if args.trust else "доверие не проверялось (укажите --trust)"))
     return 0 if result.ok else 1
 
 

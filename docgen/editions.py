@@ -6,6 +6,7 @@ import datetime as dt
 import difflib
 import hashlib
 import shutil
+import stat
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from .archives import check_docx
 from .build import build, plan_project
 from .bundle import sha256
 from .content import REGISTER, load_register, save_register
-from .errors import DocgenError
+from .errors import DocgenError, os_reason
 from .model import Edition, Register
 from .plan import FolderPlan, Planned
 from .redline import Change, redline
@@ -29,6 +30,7 @@ from .stamp import read_identity
 from .vcs import Revision
 
 EDITIONS = Path("build/editions")
+MAX_VERIFIED = 512 << 20  # the largest file verify reads: a bundle of a region is far smaller
 DIFFS = Path("build/diff")
 WORKTREE = "рабочая копия"
 
@@ -49,18 +51,28 @@ class Issued:
 class Verification:
     """What a file is: a registered edition (perhaps signed), or what its metadata claims."""
 
-    match: Edition | None
+    match: Edition | None  # the registered edition the file is, or was made from
     kind: str
     claimed: dict[str, str] = field(default_factory=dict)
-    amended_copy: bool = False
+    amended_copy: bool = False  # bytes follow the registered edition's
     signatures: list[SignatureReport] = field(default_factory=list)
+    trust_checked: bool = False
 
     @property
     def ok(self) -> bool:
-        """A known edition, or signed, and every signature intact, valid and unchanged."""
-        signatures_ok = all(s.intact and s.valid and not s.changed_after
-                            for s in self.signatures)
-        return (self.match is not None or bool(self.signatures)) and signatures_ok
+        """True only when all it says is proven: the registered bytes themselves; or a copy of
+        a registered edition that signatures added to, every signature intact and valid, one
+        of them covering the whole file (nothing written after it), and, when trust roots
+        were given, every signer trusted. Additions no signature vouches for — a mark drawn
+        over the page, appended bytes — are not proven harmless, so not ok."""
+        if self.match is None:
+            return False
+        if not self.amended_copy:
+            return True
+        return bool(self.signatures) and all(
+            s.intact and s.valid and not s.changed_after
+            and (s.trusted or not self.trust_checked) for s in self.signatures) and any(
+            s.covers_whole_file for s in self.signatures)
 
 
 @dataclass(frozen=True)
@@ -176,9 +188,13 @@ def _record(root: Path, out: Path, document: Planned, commit: str, today: dt.dat
 def verify(root: Path, file: Path, trust: list[Path] | None = None) -> Verification:
     """Which registered edition `file` is, and whether its signatures hold."""
     try:
+        status = file.stat()
+        if not stat.S_ISREG(status.st_mode) or status.st_size > MAX_VERIFIED:
+            raise EditionError(f"{file}: это не обычный файл или он больше "
+                               f"{MAX_VERIFIED >> 20} МБ; такой файл docgen не проверяет")
         data = file.read_bytes()
     except OSError as exc:
-        raise EditionError(f"не удаётся прочитать {file}: {exc.strerror}") from None
+        raise EditionError(f"не удаётся прочитать {file}: {os_reason(exc)}") from None
     register = load_register(root)
     kind = file.suffix.lstrip(".").lower()
     found = register.find(hashlib.sha256(data).hexdigest())
@@ -189,7 +205,7 @@ def verify(root: Path, file: Path, trust: list[Path] | None = None) -> Verificat
     signatures = signing.verify(file, trust or [])
     original = _original(data, register)
     return Verification(original, kind, _claimed(file), amended_copy=original is not None,
-                        signatures=signatures)
+                        signatures=signatures, trust_checked=bool(trust))
 
 
 def _original(data: bytes, register: Register) -> Edition | None:

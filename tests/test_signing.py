@@ -83,7 +83,7 @@ def test_signature_is_pades(setup: dict) -> None:
 def test_without_trust_roots_the_signature_is_intact_but_not_trusted(setup: dict) -> None:
     result = _run(setup["project"], "verify", str(setup["signed"]))
     assert result.returncode == 0
-    assert "  сертификат: доверие не подтверждено (укажите --trust)" in result.stdout
+    assert "  сертификат: доверие не проверялось (укажите --trust)" in result.stdout
 
 
 def test_a_changed_byte_fails_verification(setup: dict, tmp_path: Path) -> None:
@@ -151,8 +151,9 @@ def test_a_visual_mark_for_a_signature_made_elsewhere(setup: dict, tmp_path: Pat
     assert "Владелец Матасова Ольга Ивановна" in text
     assert PdfReader(out).get_fields() in (None, {})
     verified = _run(setup["project"], "verify", str(out))
-    assert verified.returncode == 0
-    assert "копия с отметкой об электронной подписи: orders/2022-685/order" in verified.stdout
+    assert verified.returncode == 1  # what was drawn over the edition, no signature vouches for
+    assert ("не совпадает ни с одной изданной редакцией: это orders/2022-685/order, редакция 1, "
+            "с дописанными после издания изменениями") in verified.stderr
 
 
 def _xmp(pdf: Path) -> str:
@@ -278,3 +279,39 @@ def test_a_mark_font_that_cannot_be_saved_leaves_no_part_behind(
     finally:
         signing._font.cache_clear()
     assert list((tmp_path / "docgen/fonts").iterdir()) == []
+
+
+def test_bytes_appended_to_an_edition_are_not_that_edition(setup: dict, tmp_path: Path) -> None:
+    appended = tmp_path / "appended.pdf"
+    appended.write_bytes(setup["edition"].read_bytes() + b" ")
+    result = _run(setup["project"], "verify", str(appended))
+    assert result.returncode == 1
+    assert "с дописанными после издания изменениями" in result.stderr
+
+
+def test_bytes_appended_after_signing_fail_verification(setup: dict, tmp_path: Path) -> None:
+    appended = tmp_path / "signed-appended.pdf"
+    appended.write_bytes(setup["signed"].read_bytes() + b"\n% appended\n")
+    result = _run(setup["project"], "verify", str(appended), "--trust",
+                  str(setup["authority"].pem))
+    assert result.returncode == 1, result.stdout
+    assert "документ не изменён после подписания" not in result.stdout
+    assert "после неё в файл дописано то, что подписи не подтверждают" in result.stdout
+
+
+def test_a_signer_outside_the_trusted_authority_fails_with_trust(setup: dict,
+                                                                 tmp_path: Path) -> None:
+    (tmp_path / "stranger").mkdir()
+    stranger = Authority(tmp_path / "stranger").issue("good")  # the same name, another CA
+    signed = tmp_path / "stranger.pdf"
+    result = _run(setup["project"], "sign", str(setup["edition"]), "--p12", str(stranger.p12),
+                  "-o", str(signed))
+    assert result.returncode == 0, result.stderr
+    checked = _run(setup["project"], "verify", str(signed), "--trust",
+                   str(setup["authority"].pem))
+    assert checked.returncode == 1
+    assert "  сертификат: НЕ ДОВЕРЕННЫЙ: цепочка не ведёт к сертификату из --trust" in \
+        checked.stdout
+    unchecked = _run(setup["project"], "verify", str(signed))
+    assert unchecked.returncode == 0  # trust was not asked, and the output says so
+    assert "доверие не проверялось" in unchecked.stdout
