@@ -24,7 +24,8 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TEMPLATE_LOOKING = re.compile(r"\{\{|\{%|\{#|%\}|\}\}")
 
 MAX_BYTES = 10 << 20  # the largest content file read: a region's registry is far smaller
-MAX_VALUES = 500_000  # values of one file, aliases («*name») counted each time they are used
+MAX_VALUES = 500_000  # values of one file
+MAX_REPEATED = 50_000  # values that aliases («*name») repeat: a few in real content
 # what YAML does not allow in a file: control characters but tab and line breaks
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
 
@@ -251,14 +252,30 @@ class _Builder:
         self.problems = problems
         self.constructor = yaml.SafeLoader("")
         self.values = 0
+        self.repeated = 0  # values built again because an alias names them
+        self.built: set[int] = set()
+        self.in_alias = 0
 
     def build(self, node: yaml.Node, loc: Loc) -> Any:
         """Python value of `node`, which stands at `loc`."""
+        again = id(node) in self.built
+        self.built.add(id(node))
         self.values += 1
-        if self.values > MAX_VALUES:
+        self.repeated += bool(again or self.in_alias)
+        if self.values > MAX_VALUES or self.repeated > MAX_REPEATED:
             raise _TooManyValues(self._at(node, loc, (
-                f"в файле больше {MAX_VALUES:,} значений (метка «*» разворачивается при "
-                "каждом использовании); это не похоже на содержимое docgen").replace(",", " ")))
+                f"в файле больше {MAX_VALUES:,} значений или метки «*» повторяют больше "
+                f"{MAX_REPEATED:,} (метка разворачивается при каждом использовании); это не "
+                "похоже на содержимое docgen").replace(",", " ")))
+        if again:
+            self.in_alias += 1
+            try:
+                return self._build(node, loc)
+            finally:
+                self.in_alias -= 1
+        return self._build(node, loc)
+
+    def _build(self, node: yaml.Node, loc: Loc) -> Any:
         if len(loc) > MAX_DEPTH and isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
             self.problems.append(self._at(node, loc, f"вложенность глубже {MAX_DEPTH} уровней; "
                                                      "упростите структуру"))
