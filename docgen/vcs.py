@@ -61,15 +61,17 @@ def revision(root: Path) -> Revision:
 
 
 def require_clean(root: Path) -> str:
-    """The HEAD commit, or VcsError if anything in the tree is uncommitted."""
+    """The HEAD commit, or VcsError if anything documents are made from is uncommitted:
+    content/ and templates/ (other files of the tree, a key file among them, do not count)."""
     rev = revision(root)
     if rev.commit is None:
         raise VcsError("папка проекта не в репозитории git или в нём нет коммитов")
-    status = git(root, "status", "--porcelain")
+    status = git(root, "-c", "core.quotePath=false", "status", "--porcelain", "--",
+                 *(str(path) for path in TRACKED))
     if status.strip():
         files = ", ".join(line[3:] for line in status.splitlines()[:5])
-        raise VcsError(f"есть незафиксированные изменения ({files}); сначала выполните "
-                       "git commit")
+        raise VcsError(f"в content/ или templates/ есть незафиксированные изменения ({files}); "
+                       "сначала выполните git commit")
     return rev.commit
 
 

@@ -279,3 +279,15 @@ def test_history_lists_a_commit_that_changed_only_the_template(tmp_path: Path) -
     result = _run(project, "history", ANNEX)
     assert result.returncode == 0, result.stderr
     assert "Шаблон «дорожной карты»: примечание" in result.stdout
+
+
+def test_issue_looks_only_at_content_and_templates(tmp_path: Path) -> None:
+    project = git_project(tmp_path / "repo")
+    (project / "ключ подписи.p12").write_bytes(b"not content")  # a key beside the project
+    issued = _run(project, "issue", "orders/2022-702/annex-2", "--date", "2022-09-12")
+    assert issued.returncode == 0, issued.stderr
+    (project / "content/заметка.yaml").write_text("a: 1\n", encoding="utf-8")
+    refused = _run(project, "issue", "orders/2022-702/order", "--date", "2022-09-12")
+    assert refused.returncode == 1
+    assert "в content/ или templates/ есть незафиксированные изменения (content/заметка.yaml)" \
+        in refused.stderr
