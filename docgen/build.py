@@ -342,12 +342,15 @@ def _decide(root: Path, out: Path, folders: list[FolderPlan], state: State,
     digests = {d.document_id: fingerprints.of(d, chosen[d.document_id][1]) for d in documents}
     clean_commit = None
     committed: dict[str, str] = {}
+    unissued: set[str] = set()
     if revision is None:
         current = vcs.revision(root)
         if current.commit and current.dirty:
             committed = _committed_fingerprints(root, out, current, chosen)
         elif current.commit and whole:
             clean_commit = current.commit
+        if current.commit:
+            unissued = _unissued(root, out, documents, digests, chosen, current.commit)
     work = {}
     for document in documents:
         digest = digests[document.document_id]
@@ -357,12 +360,39 @@ def _decide(root: Path, out: Path, folders: list[FolderPlan], state: State,
             stamp = Revision(None, True)
         else:
             draft = current.dirty and committed.get(document.document_id) != digest
-            stamp = Revision(current.commit, draft)
+            stamp = Revision(current.commit, draft or document.document_id in unissued)
         render = _render_digest(digest, stamp)
         action = state.decide(document, render, stamp.commit, out, force=force, pdf=pdf)
         work[document.document_id] = _Work(document, chosen[document.document_id][1], digest,
                                            render, stamp, action)
     return fingerprints, work, clean_commit
+
+
+def _unissued(root: Path, out: Path, documents: list[Planned], digests: dict[str, str],
+              chosen: dict[str, tuple[str, Selection]], head: str) -> set[str]:
+    """Documents that were issued and have changed since, though committed: an edition
+    issued at another commit with other content, or a new edition not issued yet. Such a
+    document is built as a draft, so it never claims an edition it is not."""
+    from .content import load_register
+
+    register = load_register(root)
+    by_commit: dict[str, list[str]] = {}
+    unissued: set[str] = set()
+    for document in documents:
+        editions = register.of(document.document_id)
+        if not editions:
+            continue
+        same = [e for e in editions if e.edition == document.properties.edition]
+        if not same:
+            unissued.add(document.document_id)
+        elif same[-1].commit != head:
+            by_commit.setdefault(same[-1].commit, []).append(document.document_id)
+    for commit, ids in by_commit.items():
+        at_issue = _committed_fingerprints(root, out, Revision(commit, False),
+                                           {document_id: chosen[document_id] for document_id in ids})
+        unissued |= {document_id for document_id in ids
+                     if at_issue.get(document_id, digests[document_id]) != digests[document_id]}
+    return unissued
 
 
 def _made_from(item: _Work, selection: Selection, fingerprints: Fingerprints) -> None:

@@ -291,3 +291,27 @@ def test_issue_looks_only_at_content_and_templates(tmp_path: Path) -> None:
     assert refused.returncode == 1
     assert "в content/ или templates/ есть незафиксированные изменения (content/заметка.yaml)" \
         in refused.stderr
+
+
+def _status(project: Path, document: str) -> str:
+    return Document(str(project / "build" / f"{document}.docx")).core_properties.content_status
+
+
+def test_a_committed_change_to_an_issued_edition_is_a_draft_until_issued(tmp_path: Path) -> None:
+    project = git_project(tmp_path / "repo")
+    assert _run(project, "issue", ANNEX, "--date", "2022-08-30").returncode == 0
+    assert main(["-C", str(project), "build", "--no-pdf"]) == 0
+    assert _status(project, ANNEX) == "Редакция 1"
+    _edit_interview_row(project)
+    commit_all(project, "Сроки собеседований, без приказа об изменениях")
+    assert main(["-C", str(project), "build", "--no-pdf"]) == 0
+    assert _status(project, ANNEX) == "Проект"  # not edition 1 any more, not issued either
+    assert _status(project, "orders/2022-685/order") == "Редакция 1"  # unchanged: as it was
+    (project / "content/orders/2022-712").mkdir()
+    (project / "content/orders/2022-712/amendment.yaml").write_text(AMENDMENT, encoding="utf-8")
+    commit_all(project, "Приказ № 712")
+    assert main(["-C", str(project), "build", "--no-pdf"]) == 0
+    assert _status(project, ANNEX) == "Проект"  # edition 2, until it is issued
+    assert _run(project, "issue", ANNEX, "--date", "2022-10-14").returncode == 0
+    assert main(["-C", str(project), "build", "--no-pdf"]) == 0
+    assert _status(project, ANNEX) == "Редакция 2"
