@@ -79,6 +79,21 @@ class Certificate:
                                f"{self.valid_from:%d.%m.%Y}")
 
 
+class _MetadataKeeping(IncrementalPdfFileWriter):
+    """pyHanko's incremental writer, leaving the document's information and XMP as docgen
+    wrote them.
+
+    pyHanko's own update appends itself to /Producer in the information dictionary but
+    writes only itself into the XMP, and serialises the XMP anew with the docgen schema
+    under another prefix: PDF/A-2b forbids both. The signature carries its own time, so
+    the document's dates need not change. (This overrides a private method of pyHanko's;
+    tests/test_signing.py checks the result after every upgrade.)
+    """
+
+    def _update_meta(self) -> None:
+        return
+
+
 @dataclass(frozen=True)
 class SignatureReport:
     """What verification found about one signature."""
@@ -179,7 +194,7 @@ def sign(pdf: Path, dest: Path, p12: Path, password: bytes, *, tsa: str | None =
     temporary = dest.with_suffix(".tmp")
     try:
         with pdf.open("rb") as source, temporary.open("wb") as output:
-            pdf_signer.sign_pdf(IncrementalPdfFileWriter(source, strict=False), output=output,
+            pdf_signer.sign_pdf(_MetadataKeeping(source, strict=False), output=output,
                                 appearance_text_params=certificate.text_params())
     except (PdfError, HankoSigningError, OSError) as exc:
         temporary.unlink(missing_ok=True)
@@ -198,7 +213,7 @@ def visual_mark(pdf: Path, dest: Path, certificate_pem: Path) -> Certificate:
     page, (left, bottom, right, top) = place(pdf)
     temporary = dest.with_suffix(".tmp")
     with pdf.open("rb") as source:
-        writer = IncrementalPdfFileWriter(source, strict=False)
+        writer = _MetadataKeeping(source, strict=False)
         mark = stamp.TextStamp(writer, _style(), text_params=certificate.text_params(),
                                box=layout.BoxConstraints(right - left, top - bottom))
         mark.apply(page, left, bottom)

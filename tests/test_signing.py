@@ -315,3 +315,21 @@ def test_a_signer_outside_the_trusted_authority_fails_with_trust(setup: dict,
     unchecked = _run(setup["project"], "verify", str(signed))
     assert unchecked.returncode == 0  # trust was not asked, and the output says so
     assert "доверие не проверялось" in unchecked.stdout
+
+
+@pytest.mark.parametrize("copy", ["signed", "stamped"])
+def test_signed_and_stamped_copies_keep_their_pdfa_metadata(setup: dict, tmp_path: Path,
+                                                            copy: str) -> None:
+    if copy == "signed":
+        path = setup["signed"]
+    else:
+        path = tmp_path / "stamped.pdf"
+        assert _run(setup["project"], "stamp", str(setup["edition"]), "--cert",
+                    str(setup["good"].pem), "-o", str(path)).returncode == 0
+    reader = PdfReader(path)
+    info = reader.metadata
+    xmp = _xmp(path)
+    assert f"<pdf:Producer>{info['/Producer']}</pdf:Producer>" in xmp
+    assert "<docgen:commit>" in xmp and "ns0:" not in xmp
+    assert _xmp(setup["edition"]) == xmp  # the XMP of the edition itself, untouched
+    assert info["/ModDate"] == PdfReader(setup["edition"]).metadata["/ModDate"]
