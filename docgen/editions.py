@@ -283,8 +283,8 @@ def compare(root: Path, document_id: str, older: str | None = None, newer: str |
             side = Path(temporary) / f"side-{index}"
             sides.append(_render_side(root, side, document_id, version, register, soffice))
         newer_label = newer or WORKTREE
-        target = root / DIFFS / f"{document_id.replace('/', '--')}--{older}--{newer_label}.docx"
-        target = target.with_name(target.name.replace(" ", "-"))
+        name = "--".join((document_id, older, newer_label)).replace("/", "--")
+        target = root / DIFFS / f"{name.replace(' ', '-')}.docx"  # one file, never a folder
         target.parent.mkdir(parents=True, exist_ok=True)
         changes = redline(sides[0], sides[1], target, author="docgen",
                           when=when or dt.datetime(2000, 1, 1))
@@ -299,7 +299,13 @@ def _render_side(root: Path, side: Path, document_id: str, version: str | None,
         revision = vcs.revision(root)
     else:
         editions = {str(e.edition): e for e in register.of(document_id)}
-        commit = editions[version].commit if version in editions else vcs.resolve(root, version)
+        try:
+            commit = editions[version].commit if version in editions \
+                else vcs.resolve(root, version)
+        except vcs.VcsError:
+            issued = ", ".join(editions) or "нет"
+            raise EditionError(f"у документа {document_id} нет редакции «{version}», и это не "
+                               f"коммит и не метка git; изданные редакции: {issued}") from None
         source = side / "project"
         vcs.export(root, commit, source)
         revision = Revision(commit, False)

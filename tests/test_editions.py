@@ -315,3 +315,17 @@ def test_a_committed_change_to_an_issued_edition_is_a_draft_until_issued(tmp_pat
     assert _run(project, "issue", ANNEX, "--date", "2022-10-14").returncode == 0
     assert main(["-C", str(project), "build", "--no-pdf"]) == 0
     assert _status(project, ANNEX) == "Редакция 2"
+
+
+def test_diff_names_a_missing_edition_and_keeps_a_tag_in_one_file(history: dict) -> None:
+    project: Path = history["project"]
+    missing = _run(project, "diff", ANNEX, "1", "7")
+    assert missing.returncode == 1 and "Traceback" not in missing.stderr
+    assert (f"у документа {ANNEX} нет редакции «7», и это не коммит и не метка git; изданные "
+            "редакции: 1, 2") in missing.stderr
+    assert "fatal" not in missing.stderr
+    tagged = _run(project, "diff", ANNEX, f"edition/{ANNEX}/1", "2")
+    assert tagged.returncode == 0, tagged.stderr
+    flat = ANNEX.replace("/", "--")
+    assert (project / "build/diff" / f"{flat}--edition--{flat}--1--2.docx").is_file()
+    assert all(path.is_file() for path in (project / "build/diff").iterdir())
