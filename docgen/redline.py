@@ -78,12 +78,13 @@ def redline(older: Path, newer: Path, dest: Path, *, author: str,
         for index in range(j1 + pairs, j2):
             _rewrite(new[index], "", new_texts[index], marks)
             changes.append(Change(_where(new[index]), "", new_texts[index]))
-        anchor = new[j2 - 1] if j2 > 0 else None
-        for index in reversed(range(i1 + pairs, i2)):
+        anchor = new[j2 - 1] if j2 > 0 else None  # deleted text goes after it, in its order
+        for index in range(i1 + pairs, i2):
             removed = copy.deepcopy(old[index])
             _rewrite(removed, old_texts[index], "", marks)
             if anchor is not None:
                 anchor.addnext(removed)
+                anchor = removed
             else:
                 new[0].addprevious(removed)
             changes.append(Change(_where(old[index]), old_texts[index], ""))
