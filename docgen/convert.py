@@ -431,7 +431,8 @@ class _Worker:
         answer = self._answer(process, timeout)
         if answer is None:
             self.restart()
-            return f"LibreOffice не ответил за {timeout:.0f} с"
+            return (f"LibreOffice не ответил за {timeout:.0f} с; если документ просто велик, "
+                    f"увеличьте время: docgen build --timeout {max(timeout * 4, 120):.0f}")
         return None if answer.get("ok") else str(answer.get("error"))
 
     def _answer(self, process: subprocess.Popen[bytes],
@@ -645,7 +646,9 @@ class BatchConverter:
                 process.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
                 raise ConversionError(
-                    f"LibreOffice не завершил преобразование в PDF за {timeout:.0f} с") from None
+                    f"LibreOffice не завершил преобразование в PDF за {timeout:.0f} с; если "
+                    "документы просто велики, увеличьте время: docgen build --timeout "
+                    f"{max(timeout * 4, 120):.0f}") from None
             finally:
                 _kill_group(process)
 

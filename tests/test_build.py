@@ -92,7 +92,8 @@ def test_a_hanging_batch_is_killed_at_its_timeout(tmp_path: Path) -> None:
     document.write_bytes(b"")
     started = time.monotonic()
     converter = BatchConverter(str(hanging), timeout=1)
-    with pytest.raises(ConversionError, match="не завершил преобразование в PDF за 1 с"):
+    with pytest.raises(ConversionError, match="не завершил преобразование в PDF за 1 с; если "
+                       "документы просто велики, увеличьте время: docgen build --timeout 120"):
         converter.convert([Job("a", document, tmp_path / "a.pdf")], lambda job: None)
     assert time.monotonic() - started < 10
     assert marker.exists()
