@@ -386,7 +386,8 @@ class _Worker:
                 [*self.command, self.soffice, self.profile.as_uri(), json.dumps(PDF_EXPORT),
                  *origin],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                start_new_session=True, env=dict(os.environ, TMPDIR=str(temporary)))
+                start_new_session=True, env=dict(os.environ, TMPDIR=str(temporary),
+                                                 DOCGEN_PID=str(os.getpid())))
             self.buffer = b""
         answer = self._answer(process, STARTUP_TIMEOUT)
         if answer is not None and answer.get("up"):  # LibreOffice answers, before its warm-up

@@ -17,9 +17,11 @@ import importlib.util
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 import zipfile
@@ -147,7 +149,46 @@ def _warm_up(desktop, pdf_options):
         shutil.rmtree(folder, ignore_errors=True)
 
 
+PARENT_CHECK = 0.5  # seconds between looks at whether docgen still runs
+
+
+def _end_with_docgen(docgen):
+    """When docgen ends, however it ends (killed by the OOM killer or a CI timeout
+    included), this worker and its LibreOffice end with it.
+
+    A thread looks every PARENT_CHECK seconds whether the worker's parent is still
+    docgen (a dead parent's children are handed to another process); when it is not, it
+    removes LibreOffice's socket and kills the worker's own process group, which docgen
+    started for it and LibreOffice runs in. (The kernel's PR_SET_PDEATHSIG would fire when
+    the docgen thread that started the worker ends, which is long before docgen does.)
+    """
+    def watch():
+        while os.getppid() == docgen:
+            time.sleep(PARENT_CHECK)
+        _end_all()
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _end_all():
+    """Remove LibreOffice's socket and kill the worker's process group, LibreOffice in it."""
+    with contextlib.suppress(OSError):
+        os.unlink(f"/tmp/OSL_PIPE_{os.getuid()}_docgen-{os.getpid()}")
+    os.killpg(os.getpgrp(), signal.SIGKILL)
+
+
 def main():
+    """Serve; a worker that fails (docgen gone from the other end of its pipes, most
+    often) takes its LibreOffice with it."""
+    _end_with_docgen(int(os.environ.get("DOCGEN_PID", os.getppid())))
+    try:
+        _serve()
+    except BaseException:
+        _end_all()
+        raise
+
+
+def _serve():
     """Serve conversion requests until stdin closes, then quit LibreOffice and wait for it."""
     soffice, profile, pdf_options = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
     if importlib.util.find_spec("uno") is None:  # python3-uno removed since a worker last ran

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 import weakref
 import xmlrpc.client
 from collections.abc import Iterator
@@ -449,3 +450,45 @@ def test_a_build_of_everything_starts_every_libreoffice_at_once_and_an_edit_one(
     assert main(["-C", str(project), "build", "-j", "2", "--force"]) == 0
     assert started[0] == 2
     assert _libreoffice_left() == []
+
+
+def _tagged(tag: str) -> list[int]:
+    """Live processes whose environment carries `tag`: this test's own, however deep."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            environment = Path(f"/proc/{entry}/environ").read_bytes()
+            state = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if tag.encode() in environment and state != "Z":
+            found.append(int(entry))
+    return found
+
+
+def _command(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
+
+
+def test_libreoffice_ends_when_docgen_is_killed(tmp_path: Path) -> None:
+    project = git_project(tmp_path / "repo")
+    tag = f"DOCGEN_TEST_RUN={uuid.uuid4().hex}"
+    name, value = tag.split("=")
+    build = subprocess.Popen([sys.executable, "-m", "docgen", "-C", str(project), "build"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             env=dict(os.environ, **{name: value}))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and "soffice.bin" not in map(_command, _tagged(tag)):
+        time.sleep(0.05)
+    assert build.poll() is None, "the build ended before LibreOffice was seen"
+    build.kill()  # as the OOM killer or a CI timeout would: no chance to clean up
+    build.wait()
+    deadline = time.monotonic() + 10
+    while _tagged(tag) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _tagged(tag) == []
