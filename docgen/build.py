@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from . import __version__, vcs
 from .errors import ContentError, LibreOfficeMissing, Problem, Severity
 from .incremental import Action, Selection, State, inputs_digest
-from .places import scratch_root, user_cache
+from .places import owned, remove_abandoned, scratch_root, user_cache
 from .vcs import Revision
 
 if TYPE_CHECKING:
@@ -37,7 +37,11 @@ if TYPE_CHECKING:
 
 TEMPLATES = Path("templates")
 TRACKED = (Path("content"), TEMPLATES)
-CACHE = Path(".cache")  # under the output folder: digests at commits, parsed content
+CACHE = Path(".cache")
+STAGING = ".staging-"  # in the output folder: a build's folders before they are renamed in
+# what docgen's runs keep in scratch space while they last
+SCRATCH = ("docgen-build-", "docgen-lo-", "docgen-batch-", "docgen-head-", "docgen-issue-",
+           "docgen-diff-")  # under the output folder: digests at commits, parsed content
 PARALLEL_FROM = 100  # below this, this process renders faster than LibreOffice converts
 
 
@@ -315,11 +319,15 @@ def _build(root: Path, out: Path, state: State, *, strict: bool, pdf: bool, revi
 def _work_folders(out: Path, documents: int) -> Iterator[tuple[Path, Path]]:
     """A staging folder in `out`, whose folders are renamed into place, and a scratch
     folder for the files copied into them; both removed at the end, also on failure."""
+    remove_abandoned(out, (STAGING,))
+    for folder in {scratch_root(documents), scratch_root(), Path(tempfile.gettempdir())}:
+        remove_abandoned(folder, SCRATCH)
     with contextlib.ExitStack() as folders:
         staging = folders.enter_context(tempfile.TemporaryDirectory(
-            prefix=".staging-", dir=out, ignore_cleanup_errors=True))
+            prefix=owned(STAGING), dir=out, ignore_cleanup_errors=True))
         scratch = folders.enter_context(tempfile.TemporaryDirectory(
-            prefix="docgen-build-", dir=scratch_root(documents), ignore_cleanup_errors=True))
+            prefix=owned("docgen-build-"), dir=scratch_root(documents),
+            ignore_cleanup_errors=True))
         yield Path(staging), Path(scratch)
 
 
@@ -432,7 +440,7 @@ def _committed_fingerprints(root: Path, out: Path, current: Revision,
              if document_id in kept and kept[document_id][0] == name}
     if len(found) == len(chosen):
         return found
-    with tempfile.TemporaryDirectory(prefix="docgen-head-") as temporary:
+    with tempfile.TemporaryDirectory(prefix=owned("docgen-head-")) as temporary:
         vcs.export(root, current.commit, Path(temporary))
         try:
             _, folders, _ = _load(Path(temporary), strict=False)

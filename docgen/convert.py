@@ -30,7 +30,7 @@ from typing import Protocol
 from xml.sax.saxutils import escape
 
 from .errors import ConversionError, LibreOfficeMissing
-from .places import scratch_folder, scratch_root, user_cache
+from .places import owned, scratch_folder, scratch_root, user_cache
 
 INSTALL_HINT = ("установите LibreOffice: sudo apt-get install libreoffice-writer-nogui "
                 "fonts-liberation2 python3-uno (или выполните make documents от root)")
@@ -632,7 +632,7 @@ class BatchConverter:
             shutil.rmtree(outdir, ignore_errors=True)
 
     def _run(self, documents: list[Path], outdir: Path, timeout: float) -> None:
-        with tempfile.TemporaryDirectory(prefix="docgen-lo-", dir=scratch_root()) as folder:
+        with tempfile.TemporaryDirectory(prefix=owned("docgen-lo-"), dir=scratch_root()) as folder:
             profile, temporary = Path(folder) / "profile", Path(folder) / "tmp"
             temporary.mkdir()
             command = [

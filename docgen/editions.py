@@ -23,6 +23,7 @@ from .bundle import sha256
 from .content import REGISTER, load_register, save_register
 from .errors import DocgenError, os_reason
 from .model import Edition, Register
+from .places import owned
 from .plan import FolderPlan, Planned
 from .redline import Change, redline
 from .signing import SignatureReport
@@ -133,7 +134,7 @@ def issue(root: Path, document_id: str, *, today: dt.date,
                 + ("; с тех пор содержимое изменилось: оформите изменения приказом "
                    "(content/orders/<номер>/amendment.yaml)" if changed else ""))
     documents = _to_issue(folders, target, register)
-    with tempfile.TemporaryDirectory(prefix="docgen-issue-") as temporary:
+    with tempfile.TemporaryDirectory(prefix=owned("docgen-issue-")) as temporary:
         out = Path(temporary)
         report = build(root, out, soffice=soffice, revision=Revision(commit, False),
                        select={d.document_id for d in documents})
@@ -277,7 +278,7 @@ def compare(root: Path, document_id: str, older: str | None = None, newer: str |
             raise EditionError(f"у документа {document_id} нет изданных редакций; укажите, с "
                                "чем сравнивать (номер редакции или коммит)")
         older = str(issued[-1].edition)
-    with tempfile.TemporaryDirectory(prefix="docgen-diff-") as temporary:
+    with tempfile.TemporaryDirectory(prefix=owned("docgen-diff-")) as temporary:
         sides = []
         for index, version in enumerate((older, newer)):
             side = Path(temporary) / f"side-{index}"

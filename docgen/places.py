@@ -13,6 +13,7 @@ compiled templates and the font of the signature mark.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -35,9 +36,39 @@ def scratch_root(documents: int = 0) -> Path:
     return Path(tempfile.gettempdir())
 
 
+def owned(prefix: str) -> str:
+    """A folder name's prefix that carries this process's id: «docgen-lo-1234-». A later
+    run tells a folder whose process is gone from one still in use by it."""
+    return f"{prefix}{os.getpid()}-"
+
+
 def scratch_folder(prefix: str, documents: int = 0) -> Path:
     """A new private folder for scratch files (see scratch_root); the caller removes it."""
-    return Path(tempfile.mkdtemp(prefix=prefix, dir=scratch_root(documents)))
+    return Path(tempfile.mkdtemp(prefix=owned(prefix), dir=scratch_root(documents)))
+
+
+def remove_abandoned(folder: Path, prefixes: tuple[str, ...]) -> list[Path]:
+    """Remove what runs that were killed left in `folder`: entries named by `owned` for a
+    process that no longer runs. An entry of a running process is never touched."""
+    removed = []
+    for entry in folder.iterdir() if folder.is_dir() else []:
+        prefix = next((p for p in prefixes if entry.name.startswith(p)), None)
+        owner = entry.name[len(prefix):].split("-", 1)[0] if prefix else ""
+        if not owner.isdigit() or _alive(int(owner)):
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
+        removed.append(entry)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def user_cache() -> Path:

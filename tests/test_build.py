@@ -6,13 +6,15 @@ import gc
 import hashlib
 import json
 import os
+import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import pytest
-from conftest import git_project, replace_once
+from conftest import copy_project, git_project, replace_once
 
 from docgen import places
 from docgen.cli import main
@@ -196,3 +198,25 @@ def test_the_user_cache_is_the_sessions_own(isolated_cache: Path) -> None:
 
     assert user_cache().is_relative_to(isolated_cache)
     assert not user_cache().is_relative_to(Path.home() / ".cache")
+
+
+def test_the_next_build_removes_what_a_killed_build_left_and_nothing_in_use(
+        tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    out = project / "build"
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    alive = str(os.getpid())
+    scratch = places.scratch_root()
+    left = [out / f".staging-{gone}-x1", scratch / f"docgen-lo-{gone}-x2",
+            Path(tempfile.gettempdir()) / f"docgen-diff-{gone}-x3"]
+    in_use = [out / f".staging-{alive}-y1", scratch / f"docgen-lo-{alive}-y2"]
+    for folder in left + in_use:
+        (folder / "profile").mkdir(parents=True)
+    try:
+        assert main(["-C", str(project), "build", "--no-pdf"]) == 0
+        assert [folder for folder in left if folder.exists()] == []
+        assert all(folder.exists() for folder in in_use)
+    finally:
+        for folder in left + in_use:
+            shutil.rmtree(folder, ignore_errors=True)
