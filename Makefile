@@ -9,7 +9,7 @@ UNO_VENV := .venv-uno
 DEBIAN_PACKAGES := libreoffice-writer-nogui fonts-liberation2 hyphen-ru poppler-utils libjemalloc2 \
 	python3-uno python3-venv
 
-.PHONY: documents test check templates system gitdiff bench clean
+.PHONY: documents test test-fast check templates system gitdiff bench clean
 
 documents: $(BIN)/docgen system gitdiff
 	$(BIN)/docgen build
@@ -18,6 +18,10 @@ test: $(BIN)/docgen system gitdiff $(UNO_VENV)/bin/unoserver
 	$(BIN)/ruff check docgen tests tools
 	$(BIN)/mypy
 	$(BIN)/pytest
+
+# The fast layer: every test that needs no LibreOffice (about 20 s), with none to be found.
+test-fast: $(BIN)/docgen gitdiff
+	DOCGEN_SOFFICE=/nonexistent $(BIN)/pytest -m "not libreoffice"
 
 # A region of N schools, measured: cold build, no-op, one edit, and the naive way.
 bench: $(BIN)/docgen system

@@ -13,6 +13,25 @@ import pytest
 from docgen.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
+# fixtures that build PDFs, and modules whose every test converts, signs or issues
+LIBREOFFICE_FIXTURES = {"built_root", "built", "built_702", "history", "setup", "repo",
+                        "unoservers"}
+LIBREOFFICE_MODULES = {"test_converters", "test_pdf", "test_signing", "test_editions"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "libreoffice: converts documents with a real LibreOffice "
+                                       "(pytest -m 'not libreoffice' is the fast layer)")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tests that need LibreOffice: by the fixtures they use, their module, or an
+    explicit mark."""
+    for item in items:
+        module = item.module.__name__ if isinstance(item, pytest.Function) else ""
+        if LIBREOFFICE_FIXTURES & set(getattr(item, "fixturenames", ())) or \
+                module in LIBREOFFICE_MODULES:
+            item.add_marker(pytest.mark.libreoffice)
 
 
 @pytest.fixture(scope="session", autouse=True)

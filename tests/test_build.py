@@ -37,6 +37,7 @@ def _script(folder: Path, name: str, body: str) -> Path:
     return path
 
 
+@pytest.mark.libreoffice
 def test_failed_runs_leave_earlier_outputs_as_they_were(
         project: Path, tmp_path_factory: pytest.TempPathFactory,
         capsys: pytest.CaptureFixture[str]) -> None:
@@ -71,6 +72,7 @@ def test_failed_runs_leave_earlier_outputs_as_they_were(
         == ["candidates", "orders", "outbox"]
 
 
+@pytest.mark.libreoffice
 def test_without_libreoffice_the_docx_files_are_built(
         project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["-C", str(project), "build", "--soffice", "/nonexistent/soffice"]) == 0

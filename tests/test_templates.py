@@ -75,6 +75,7 @@ def _soffice(*args: str, cwd: Path) -> None:
                     "--norestore", *args], cwd=cwd, check=True, capture_output=True, timeout=180)
 
 
+@pytest.mark.libreoffice
 def test_templates_saved_by_libreoffice_still_build(project: Path, tmp_path: Path) -> None:
     saved = tmp_path / "saved"
     _soffice("--convert-to", "docx:MS Word 2007 XML", "--outdir", str(saved),
@@ -90,6 +91,7 @@ def test_templates_saved_by_libreoffice_still_build(project: Path, tmp_path: Pat
     assert not re.search(r"\{[{%]|[%}]\}", order + annex)
 
 
+@pytest.mark.libreoffice
 def test_a_font_changed_in_the_template_reaches_the_pdf(project: Path) -> None:
     for name in TEMPLATES:
         path = project / "templates" / name
