@@ -91,7 +91,8 @@ def test_without_libreoffice_the_docx_files_are_built(
 
 def test_a_hanging_batch_is_killed_at_its_timeout(tmp_path: Path) -> None:
     marker = tmp_path / "started"
-    hanging = _script(tmp_path, "soffice", f"touch {marker}; sleep 300 & wait")
+    own = f"300.{os.getpid()}{time.monotonic_ns() % 100000}"  # this test's sleep, no other's
+    hanging = _script(tmp_path, "soffice", f"touch {marker}; sleep {own} & wait")
     document = tmp_path / "a.docx"
     document.write_bytes(b"")
     started = time.monotonic()
@@ -101,8 +102,8 @@ def test_a_hanging_batch_is_killed_at_its_timeout(tmp_path: Path) -> None:
         converter.convert([Job("a", document, tmp_path / "a.pdf")], lambda job: None)
     assert time.monotonic() - started < 10
     assert marker.exists()
-    leftovers = subprocess.run(["pgrep", "-f", "sleep 300"], capture_output=True, text=True,
-                               check=False)
+    leftovers = subprocess.run(["pgrep", "-f", f"sleep {own}"], capture_output=True,
+                               text=True, check=False)
     assert leftovers.stdout.strip() == ""
 
 
