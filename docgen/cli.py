@@ -22,7 +22,7 @@ from typing import Any, NoReturn
 
 from . import __version__
 from .build import ProgressCallback, build, check
-from .errors import ContentError, DocgenError, Problem, Severity
+from .errors import ContentError, DocgenError, Problem, Severity, os_reason
 
 PASSWORD_VARIABLE = "DOCGEN_P12_PASSWORD"
 
@@ -210,6 +210,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except DocgenError as exc:
         print(f"Ошибка: {exc}. Документы не изменены.", file=sys.stderr)
+        return 1
+    except OSError as exc:  # the disk refuses: full, read-only, a file where a folder goes
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"Ошибка: {where}{os_reason(exc)}. Документы, собранные раньше, не изменены.",
+              file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("Прервано. Документы не изменены.", file=sys.stderr)

@@ -218,3 +218,15 @@ def test_verify_refuses_broken_files_and_zip_bombs(project: Path, tmp_path: Path
     assert main(["-C", str(project), "verify", str(bomb)]) == 1
     err = capsys.readouterr().err
     assert "DOCX распаковывается в 120 МБ — больше 100 МБ; файл не открыт" in err
+
+
+def test_a_file_where_the_build_folder_goes(project: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    from docgen.cli import main
+
+    (project / "build").write_text("не папка\n", encoding="utf-8")
+    assert main(["-C", str(project), "build", "--no-pdf"]) == 1
+    err = capsys.readouterr().err
+    assert "build: на месте папки уже есть файл с тем же именем" in err
+    assert "Traceback" not in err
+    assert (project / "build").read_text(encoding="utf-8") == "не папка\n"
