@@ -125,8 +125,13 @@ def _parser() -> argparse.ArgumentParser:
                                                   "сделанной в другой системе")
     stamp_cmd.add_argument("file", type=Path, metavar="ФАЙЛ",
                            help="PDF, подписанный в другой системе")
-    stamp_cmd.add_argument("--cert", type=Path, required=True, metavar="СЕРТИФИКАТ",
+    stamp_cmd.add_argument("--cert", type=Path, metavar="СЕРТИФИКАТ",
                            help="сертификат подписанта (PEM)")
+    stamp_cmd.add_argument("--sig", type=Path, metavar="ПОДПИСЬ",
+                           help="открепленная подпись (CMS, ГОСТ Р 34.10-2012): сначала "
+                                "проверяется, затем отметка ставится по её сертификату")
+    stamp_cmd.add_argument("--trust", type=Path, action="append", default=[], metavar="ФАЙЛ",
+                           help="корневой сертификат (PEM), к которому должна вести подпись")
     stamp_cmd.add_argument("-o", "--out", type=Path, metavar="ФАЙЛ", help="куда записать (по умолчанию "
                                                           "ФАЙЛ-stamped.pdf)")
 
@@ -327,7 +332,9 @@ def _verify(root: Path, args: argparse.Namespace) -> int:
                   f"{state}", file=sys.stderr)
     for number, signature in enumerate(result.signatures, 1):
         when = f"{signature.signing_time:%d.%m.%Y %H:%M} UTC" if signature.signing_time else "?"
-        print(f"Подпись {number}: {signature.signer}, время подписания {when}"
+        kind = (f" (ГОСТ Р 34.10-2012, открепленная, {signature.detached})"
+                if signature.detached else "")
+        print(f"Подпись {number}{kind}: {signature.signer}, время подписания {when}"
               + (" (штамп времени)" if signature.timestamped else ""))
         unchanged = signature.intact and not signature.changed_after
         print("  целостность: " + (
@@ -359,8 +366,33 @@ def _sign(root: Path, args: argparse.Namespace) -> int:
     from . import signing
 
     out = args.out or args.file.with_name(f"{args.file.stem}-signed.pdf")
-    certificate = signing.sign(args.file, out, args.p12, _password(), tsa=args.tsa)
+    password = _password()
+    try:
+        certificate = signing.sign(args.file, out, args.p12, password, tsa=args.tsa)
+    except signing.SigningError:
+        from . import gost
+
+        unpacked = gost.unpack_p12(args.p12, password) if args.p12.is_file() else None
+        if unpacked is None:
+            raise
+        return _sign_gost(args, *unpacked)
     print(f"Подписано: {out} (сертификат {certificate.serial}, {certificate.owner})")
+    return 0
+
+
+def _sign_gost(args: argparse.Namespace, key: bytes, certificate_pem: bytes) -> int:
+    """A GOST key: pyHanko cannot sign a PDF with it, so the signature is detached."""
+    from cryptography import x509
+
+    from . import gost, signing
+
+    certificate = signing.Certificate.of(x509.load_pem_x509_certificate(certificate_pem))
+    certificate.check_valid(dt.datetime.now(dt.UTC))
+    signature = gost.sign_detached(args.file, key, certificate_pem)
+    print(f"Подписано по ГОСТ Р 34.10-2012: {signature} — открепленная подпись CAdES-BES "
+          f"(сертификат {certificate.serial}, {certificate.owner}); сам PDF не изменён. "
+          f"Проверка: docgen verify {args.file}; отметка: docgen stamp {args.file} --sig "
+          f"{signature}")
     return 0
 
 
@@ -368,7 +400,22 @@ def _stamp(root: Path, args: argparse.Namespace) -> int:
     from . import signing
 
     out = args.out or args.file.with_name(f"{args.file.stem}-stamped.pdf")
-    certificate = signing.visual_mark(args.file, out, args.cert)
+    if args.sig is not None:
+        from . import gost
+
+        detached = gost.verify(args.file, args.sig, args.trust)
+        if not detached.intact:
+            raise gost.GostError(f"{args.sig}: подпись не соответствует документу {args.file}; "
+                                 "отметку о ней не ставлю")
+        if args.trust and not detached.trusted:
+            raise gost.GostError(f"{args.sig}: сертификат подписанта не ведёт к сертификату из "
+                                 "--trust; отметку о ней не ставлю")
+        certificate = signing.visual_mark(args.file, out, detached.signer_pem)
+    elif args.cert is not None:
+        certificate = signing.visual_mark(args.file, out, args.cert)
+    else:
+        raise DocgenError("укажите --sig (открепленная подпись) или --cert (сертификат "
+                          "подписанта)")
     print(f"Отметка об электронной подписи поставлена: {out} (сертификат {certificate.serial})")
     return 0
 

@@ -16,7 +16,7 @@ from docx import Document
 from lxml import etree
 from pypdf.errors import PdfReadError
 
-from . import signing, vcs
+from . import gost, signing, vcs
 from .archives import check_docx
 from .build import build, plan_project
 from .bundle import sha256
@@ -66,14 +66,13 @@ class Verification:
         of them covering the whole file (nothing written after it), and, when trust roots
         were given, every signer trusted. Additions no signature vouches for — a mark drawn
         over the page, appended bytes — are not proven harmless, so not ok."""
-        if self.match is None:
+        holds = all(s.intact and s.valid and not s.changed_after
+                    and (s.trusted or not self.trust_checked) for s in self.signatures)
+        if self.match is None or not holds:
             return False
         if not self.amended_copy:
             return True
-        return bool(self.signatures) and all(
-            s.intact and s.valid and not s.changed_after
-            and (s.trusted or not self.trust_checked) for s in self.signatures) and any(
-            s.covers_whole_file for s in self.signatures)
+        return bool(self.signatures) and any(s.covers_whole_file for s in self.signatures)
 
 
 @dataclass(frozen=True)
@@ -199,14 +198,31 @@ def verify(root: Path, file: Path, trust: list[Path] | None = None) -> Verificat
     register = load_register(root)
     kind = file.suffix.lstrip(".").lower()
     found = register.find(hashlib.sha256(data).hexdigest())
+    detached = gost.beside(file)
+    beside = [_detached_report(gost.verify(file, detached, trust or []))] if detached else []
     if found is not None:
-        return Verification(found[0], found[1])
+        return Verification(found[0], found[1], signatures=beside, trust_checked=bool(trust))
     if kind != "pdf" or not data.startswith(b"%PDF"):
-        return Verification(None, kind, _claimed(file))
-    signatures = signing.verify(file, trust or [])
+        return Verification(None, kind, _claimed(file), signatures=beside,
+                            trust_checked=bool(trust))
+    signatures = signing.verify(file, trust or []) + beside
     original = _original(data, register)
     return Verification(original, kind, _claimed(file), amended_copy=original is not None,
                         signatures=signatures, trust_checked=bool(trust))
+
+
+def _detached_report(found: gost.Detached) -> SignatureReport:
+    """A detached GOST signature as verify reports every signature."""
+    from cryptography import x509
+
+    try:
+        signer = signing.Certificate.of(x509.load_pem_x509_certificate(found.signer_pem)).owner
+    except ValueError:
+        signer = "?"
+    return SignatureReport(signer=signer, signing_time=found.signing_time, intact=found.intact,
+                           valid=found.intact, trusted=found.trusted, covers_whole_file=True,
+                           changed_after=not found.intact, timestamped=False,
+                           detached=found.signature.name)
 
 
 def _original(data: bytes, register: Register) -> Edition | None:

@@ -106,6 +106,7 @@ class SignatureReport:
     covers_whole_file: bool
     changed_after: bool
     timestamped: bool
+    detached: str = ""  # the file of a detached GOST signature; "" for one inside the PDF
 
 
 @lru_cache(maxsize=1)
@@ -203,12 +204,15 @@ def sign(pdf: Path, dest: Path, p12: Path, password: bytes, *, tsa: str | None =
     return certificate
 
 
-def visual_mark(pdf: Path, dest: Path, certificate_pem: Path) -> Certificate:
-    """A copy of `pdf` with the GOST mark of a signature made elsewhere (no signature)."""
+def visual_mark(pdf: Path, dest: Path, certificate_pem: Path | bytes) -> Certificate:
+    """A copy of `pdf` with the GOST mark of a signature made elsewhere (no signature);
+    the certificate is a PEM file or its bytes (taken from a detached signature)."""
     try:
-        certificate = Certificate.of(cx509.load_pem_x509_certificate(certificate_pem.read_bytes()))
-    except (OSError, ValueError) as exc:
-        raise SigningError(f"{certificate_pem}: не удаётся прочитать сертификат PEM ({exc})") \
+        pem = certificate_pem if isinstance(certificate_pem, bytes) else \
+            certificate_pem.read_bytes()
+        certificate = Certificate.of(cx509.load_pem_x509_certificate(pem))
+    except (OSError, ValueError):
+        raise SigningError(f"{certificate_pem!s:.80}: не удаётся прочитать сертификат PEM") \
             from None
     page, (left, bottom, right, top) = place(pdf)
     temporary = dest.with_suffix(".tmp")
