@@ -25,7 +25,8 @@ def test_help_of_every_command_is_in_russian(command: str,
     assert "параметры:" in text and "показать эту справку и выйти" in text
     assert not ENGLISH.search(text), text
     # every argument is described: no line of the help is a bare argument name
-    lines = [line.strip() for line in text.splitlines()]
+    body = text.split("\n\n", 1)[1]  # past the usage, whose lines wrap as they may
+    lines = [line.strip() for line in body.splitlines()]
     bare = [line for line in lines if re.fullmatch(r"[А-ЯЁ]+|-\S+( [А-ЯЁN]+)?", line)]
     assert not [line for line in bare if not line.startswith("-")], bare
 
