@@ -158,6 +158,11 @@ def _parser() -> argparse.ArgumentParser:
                                         "text, table, people, form, roadmap; для document — "
                                         "имя объявления в templates/")
 
+    intake_cmd = commands.add_parser("intake", help="принять заполненные школами формы: "
+                                                    "кандидаты — в content/reserve/candidates.yaml")
+    intake_cmd.add_argument("inbox", type=Path, metavar="ПАПКА",
+                            help="папка с присланными формами DOCX (можно по папке на школу)")
+
     text_cmd = commands.add_parser("docx2txt", help="текст DOCX (для git diff)")
     text_cmd.add_argument("file", type=Path, metavar="ФАЙЛ", help="файл DOCX")
     return parser
@@ -446,6 +451,19 @@ def _history(root: Path, args: argparse.Namespace) -> int:
     return 0
 
 
+def _intake(root: Path, args: argparse.Namespace) -> int:
+    from .intake import CANDIDATES, intake
+
+    report = intake(root, args.inbox)
+    for line in report.added:
+        print(f"Добавлен кандидат {line}")
+    for line in report.skipped:
+        print(f"Пропущено: {line}", file=sys.stderr)
+    print(f"Принято кандидатов: {len(report.added)}, пропущено: {len(report.skipped)}."
+          + (f" Проверьте {CANDIDATES} и зафиксируйте в git." if report.added else ""))
+    return 0
+
+
 def _docx2txt(root: Path, args: argparse.Namespace) -> int:
     import zipfile
 
@@ -463,7 +481,8 @@ def _docx2txt(root: Path, args: argparse.Namespace) -> int:
 
 
 _COMMANDS = {"issue": _issue, "verify": _verify, "diff": _diff, "history": _history,
-                     "docx2txt": _docx2txt, "sign": _sign, "stamp": _stamp, "new": _new}
+                     "docx2txt": _docx2txt, "sign": _sign, "stamp": _stamp, "new": _new,
+                     "intake": _intake}
 
 
 def run() -> None:

@@ -468,6 +468,7 @@ class Candidate(Named):
     teaching_experience: Years
     management_experience: Years
     training: Text | None = None
+    reason: Text | None = None  # why the school nominates the candidate
     status: CandidateStatus
     mentor: PersonRef | None = None
 

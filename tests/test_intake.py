@@ -1,0 +1,111 @@
+"""Forms filled by schools come back into candidates.yaml: the right school, the right
+letter, every row read or named with why not; hostile files refused."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import copy_project
+from docx import Document
+
+from docgen.cli import main
+
+FORM = "nomination-request.docx"
+CANDIDATES = Path("content/reserve/candidates.yaml")
+
+
+@pytest.fixture(scope="module")
+def forms(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The forms docgen sends, as DOCX (no PDF needed), in a build folder."""
+    project = copy_project(tmp_path_factory.mktemp("sent"))
+    assert main(["-C", str(project), "build", "--no-pdf"]) == 0
+    return project / "build" / "outbox"
+
+
+def _fill(form: Path, dest: Path, rows: list[list[str]]) -> Path:
+    """The form as a school returns it: blank rows filled in Word."""
+    document = Document(str(form))
+    table = document.tables[-1]
+    blank = [row for row in table.rows[1:] if not row.cells[1].text.strip()]
+    for row, values in zip(blank, rows, strict=False):
+        for cell, value in zip(row.cells[1:], values, strict=True):
+            cell.paragraphs[0].add_run(value)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    document.save(str(dest))
+    return dest
+
+
+ROW = ["Орлова Анна Сергеевна", "заместитель директора по УВР", "12 лет", "3",
+       "высшее, БФУ им. И. Канта", "«Управление ОО», 2022", "победитель конкурса"]
+
+
+def test_a_filled_form_adds_its_nominees_and_keeps_the_file_readable(
+        forms: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = copy_project(tmp_path / "project")
+    inbox = tmp_path / "inbox"
+    _fill(forms / "school-4" / FORM, inbox / "school-4" / "ответ.docx",
+          [ROW, ["Ким Павел Олегович", "учитель информатики", "7", "0", "", "", ""]])
+    before = (project / CANDIDATES).read_text(encoding="utf-8")
+    assert main(["-C", str(project), "intake", str(inbox)]) == 0
+    said = capsys.readouterr()
+    assert "Добавлен кандидат k-07: Орлова Анна Сергеевна, заместитель директора по УВР " \
+           "(school-4)" in said.out
+    assert "Добавлен кандидат k-08: Ким Павел Олегович" in said.out
+    after = (project / CANDIDATES).read_text(encoding="utf-8")
+    assert after.startswith(before.rstrip("\n"))  # comments, order, quotes: as they were
+    new = after[after.index("  k-07:"):]
+    assert "surname: Орлова" in new and "gender: female" in new and "status: nominated" in new
+    assert "teaching_experience: 12" in new and "reason: победитель конкурса" in new
+    assert main(["-C", str(project), "check"]) == 0
+    out = tmp_path / "out"
+    assert main(["-C", str(project), "build", "--no-pdf", "-o", str(out)]) == 0
+    table = Document(str(out / "outbox/school-4" / FORM)).tables[-1]
+    assert "Орлова Анна Сергеевна" in [row.cells[1].text for row in table.rows]  # prefilled
+    capsys.readouterr()
+    assert main(["-C", str(project), "intake", str(inbox)]) == 0  # the same forms again
+    said = capsys.readouterr()
+    assert "Принято кандидатов: 0" in said.out
+    assert "Орлова Анна Сергеевна — уже есть" in said.err
+
+
+def _bomb(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", b"<" + b"a" * (120 << 20))
+
+
+def test_forms_that_cannot_be_taken_are_named_with_why(
+        forms: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = copy_project(tmp_path / "project")
+    inbox = tmp_path / "inbox"
+    _fill(forms / "school-4" / FORM, inbox / "school-6" / "чужая.docx", [ROW])
+    _fill(forms / "school-6" / FORM, inbox / "school-6" / "плохая.docx",
+          [["Орлов Анна", "учитель", "5", "0", "", "", ""],
+           ["Иванов Иван Иванович", "учитель", "много", "0", "", "", ""]])
+    shutil.copyfile(forms / "school-6" / FORM, inbox / "school-6" / "макрос.docm")
+    (inbox / "случайный.docx").write_bytes(b"not a zip at all")
+    _bomb(inbox / "бомба.docx")
+    old = _fill(forms / "school-4" / FORM, inbox / "старое.docx", [ROW])
+    document = Document(str(old))
+    document.core_properties.title = "Письмо от 01.09.2021 № 01-15/100"
+    document.save(str(old))
+    before = (project / CANDIDATES).read_bytes()
+    assert main(["-C", str(project), "intake", str(inbox)]) == 0
+    said = capsys.readouterr()
+    assert "Принято кандидатов: 0, пропущено: 8." in said.out, said.err
+    err = said.err
+    assert "school-6/чужая.docx: форма школы «school-4» лежит в папке школы «school-6»" in err
+    assert "плохая.docx: строка 3 таблицы, столбец «ФИО»: ожидались фамилия, имя и отчество, " \
+           "а написано «Орлов Анна»" in err
+    assert "плохая.docx: строка 4 таблицы, столбец «Педагогический стаж»: не число лет " \
+           "(«много»)" in err
+    assert "макрос.docm: не форма DOCX (принимаются только файлы .docx; .docm с макросами" in err
+    assert "случайный.docx: файл повреждён или не является документом DOCX" in err
+    assert "бомба.docx: DOCX распаковывается в 120 МБ — больше 100 МБ; файл не открыт" in err
+    assert "старое.docx: форма к другому письму (Письмо от 01.09.2021 № 01-15/100), а нужна к " \
+           "письму № 01-15/612" in err
+    assert "Traceback" not in err
+    assert (project / CANDIDATES).read_bytes() == before
