@@ -109,3 +109,19 @@ def test_forms_that_cannot_be_taken_are_named_with_why(
            "письму № 01-15/612" in err
     assert "Traceback" not in err
     assert (project / CANDIDATES).read_bytes() == before
+
+
+@pytest.mark.libreoffice
+def test_a_form_resaved_by_libreoffice_is_taken_in(forms: Path, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    import subprocess
+
+    project = copy_project(tmp_path / "project")
+    filled = _fill(forms / "school-4" / FORM, tmp_path / "filled" / "ответ.docx", [ROW])
+    inbox = tmp_path / "inbox" / "school-4"
+    subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+                    "--headless", "--convert-to", "docx:MS Word 2007 XML", "--outdir",
+                    str(inbox), str(filled)], capture_output=True, check=True, timeout=120)
+    assert (inbox / "ответ.docx").is_file()
+    assert main(["-C", str(project), "intake", str(inbox.parent)]) == 0
+    assert "Добавлен кандидат k-07: Орлова Анна Сергеевна" in capsys.readouterr().out
