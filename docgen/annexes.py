@@ -19,7 +19,7 @@ class Clause(Strict):
 
     text: Text
     dashes: list[Text] = Field(default_factory=list, alias="list")  # a dash list under it
-    letters: list[Text] = Field(default_factory=list)  # а), б), в)
+    letters: list[Text] = Field(default_factory=list, max_length=28)  # а), б) … э), ю), я)
     clauses: list[ClauseEntry] = Field(default_factory=list)  # sub-clauses «1.1.1.»
 
 

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from .kinds import ActKind
 
 LIST_MARK = "– "
-LETTERS = "абвгдежзиклмнопрстуфхцчшщэюя"
+LETTER_MARKS = "абвгдежзиклмнопрстуфхцчшщэюя"  # а), б) …: no ё, й, ъ, ы, ь
 _TRAILING_PUNCTUATION = re.compile(r"[.;:,]+$")
 
 
@@ -108,7 +108,7 @@ def text_lines(annex: TextAnnex) -> list[dict[str, Any]]:
     def clause(entry: Clause, number: str) -> None:
         lines.append({"section": False, "text": rich(entry.text, f"{number} ")})
         lines.extend({"section": False, "text": rich(item, LIST_MARK)} for item in entry.dashes)
-        lines.extend({"section": False, "text": rich(item, f"{LETTERS[index]}) ")}
+        lines.extend({"section": False, "text": rich(item, f"{LETTER_MARKS[index]}) ")}
                      for index, item in enumerate(entry.letters))
         for index, sub in enumerate(entry.clauses, 1):
             clause(sub, f"{number}{index}.")
