@@ -158,6 +158,12 @@ def _parser() -> argparse.ArgumentParser:
                                         "text, table, people, form, roadmap; для document — "
                                         "имя объявления в templates/")
 
+    send_cmd = commands.add_parser("send", help="отправить адресатам их письма из build/outbox/ "
+                                                "по электронной почте")
+    send_cmd.add_argument("--dry-run", action="store_true",
+                          help="не отправлять, а записать письма в build/mail/ (так и без "
+                               "настроенного сервера DOCGEN_SMTP_HOST)")
+
     intake_cmd = commands.add_parser("intake", help="принять заполненные школами формы: "
                                                     "кандидаты — в content/reserve/candidates.yaml")
     intake_cmd.add_argument("inbox", type=Path, metavar="ПАПКА",
@@ -451,6 +457,28 @@ def _history(root: Path, args: argparse.Namespace) -> int:
     return 0
 
 
+def _send(root: Path, args: argparse.Namespace) -> int:
+    from .content import load_project
+    from .mail import JOURNAL, Server, send
+
+    project, _ = load_project(root)
+    dry_run = args.dry_run or Server.from_environment() is None
+    report = send(root, project, dry_run=dry_run, now=dt.datetime.now(dt.UTC))
+    for line in report.sent:
+        print(("Черновик: " if dry_run else "Отправлено: ") + line)
+    for line in report.failed:
+        print(f"Не отправлено: {line}", file=sys.stderr)
+    summary = (f"Писем: {len(report.sent)}, уже отправленных раньше: {report.unchanged}, "
+               f"с ошибкой: {len(report.failed)}.")
+    if dry_run:
+        summary += (" Сервер почты не задан (DOCGEN_SMTP_HOST) или выбран --dry-run: письма "
+                    "записаны, но не отправлены.")
+    elif report.sent:
+        summary += f" Зафиксируйте журнал {JOURNAL} в git."
+    print(summary)
+    return 1 if report.failed else 0
+
+
 def _intake(root: Path, args: argparse.Namespace) -> int:
     from .intake import CANDIDATES, intake
 
@@ -482,7 +510,7 @@ def _docx2txt(root: Path, args: argparse.Namespace) -> int:
 
 _COMMANDS = {"issue": _issue, "verify": _verify, "diff": _diff, "history": _history,
                      "docx2txt": _docx2txt, "sign": _sign, "stamp": _stamp, "new": _new,
-                     "intake": _intake}
+                     "intake": _intake, "send": _send}
 
 
 def run() -> None:

@@ -38,6 +38,9 @@ _OS_REASONS = {
     errno.EROFS: "диск только для чтения",
     errno.ENOSPC: "на диске нет места",
     errno.EDQUOT: "исчерпана квота диска",
+    errno.ECONNREFUSED: "соединение отклонено",
+    errno.ETIMEDOUT: "нет ответа",
+    errno.EHOSTUNREACH: "узел недоступен",
 }
 
 
