@@ -24,6 +24,7 @@ import yaml
 from docx import Document
 
 from .errors import DocgenError, os_reason
+from .letters import salutation
 from .model import Project
 
 JOURNAL = Path("content/dispatch.yaml")
@@ -76,6 +77,7 @@ class Packet:
     document: str
     subject: str
     files: list[Path]
+    greeting: str = "Здравствуйте!"
 
     @property
     def digest(self) -> str:
@@ -106,6 +108,7 @@ def packets(root: Path, project: Project) -> list[Packet]:
         address = _address(project, folder.name)
         if address is None:
             continue
+        greeting = _greeting(project, folder.name)
         for pdf in sorted(folder.glob("*.pdf")):
             docx = pdf.with_suffix(".docx")
             title = Document(str(docx)).core_properties.title if docx.exists() else pdf.stem
@@ -113,8 +116,16 @@ def packets(root: Path, project: Project) -> list[Packet]:
                 if docx.exists() else title
             files = [pdf] + ([docx] if pdf.stem in FORMS and docx.exists() else [])
             result.append(Packet(folder.name, address, f"outbox/{folder.name}/{pdf.stem}",
-                                 subject, files))
+                                 subject, files, greeting))
     return result
+
+
+def _greeting(project: Project, recipient: str) -> str:
+    """«Уважаемая Ольга Петровна!» for a school's head or a person whose names are known."""
+    registry = project.registry
+    organization = registry.organizations.get(recipient)
+    person = organization.head if organization is not None else registry.people.get(recipient)
+    return (person and salutation(person)) or "Здравствуйте!"
 
 
 def _address(project: Project, recipient: str) -> str | None:
@@ -133,7 +144,7 @@ def _message(packet: Packet, sender: str, sender_name: str) -> EmailMessage:
     message["Subject"] = packet.subject
     message["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1])
     message.set_content(
-        f"Здравствуйте!\n\nНаправляем документ: {packet.subject}.\n"
+        f"{packet.greeting}\n\nНаправляем документ: {packet.subject}.\n"
         + ("Форму ответа (файл DOCX) заполните и верните ответным письмом.\n"
            if len(packet.files) > 1 else "")
         + f"\n{sender_name}\n")

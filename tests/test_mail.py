@@ -87,6 +87,7 @@ def test_each_school_gets_its_own_packet_once(tmp_path: Path) -> None:
     parsed = email.message_from_bytes(draft.read_bytes(), policy=email.policy.default)
     assert parsed["To"] == addresses["school-5"]
     assert _attachments(parsed) == ["nomination-request.docx", "nomination-request.pdf"]
+    assert parsed.get_body(("plain",)).get_content().startswith("Уважаемый Андрей Викторович!")
     assert not (project / "content/dispatch.yaml").exists()
 
     mailbox = Mailbox()
