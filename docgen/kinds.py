@@ -82,6 +82,7 @@ ANNEXES: dict[str, Kind] = {kind.name: kind for kind in (
 CAMPAIGN: dict[str, Kind] = {kind.name: kind for kind in (
     Kind("nomination-request", "запрос в ОО о кандидатах в резерв", "letter-nomination.docx",
          "Письмо"),
+    Kind("nomination-reminder", "напоминание о кандидатах в резерв", "letter.docx", "Письмо"),
     Kind("best-practice-request", "запрос плана обмена лучшими практиками", "letter.docx",
          "Письмо"),
     Kind("reserve-list", "список резерва управленческих кадров", "reserve-list.docx", "Список"),

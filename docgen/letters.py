@@ -190,3 +190,11 @@ def basis_sentence(act: Order, activity: Activity | None) -> str:
     if activity is not None:
         text += f" (план мероприятий «дорожная карта», мероприятие «{activity.text}»)"
     return ru.typograph(text + " сообщаем следующее.")
+
+
+def reminder_sentence(letter: Any) -> str:
+    """«Напоминаем, что письмом от … № … «…» запрошены сведения …»: what a reminder is about."""
+    return ru.typograph(
+        f"Напоминаем, что письмом от {ru.date_numeric(letter.date)} № {letter.number} "
+        f"«{letter.title}» у Вашей образовательной организации запрошены сведения в срок до "
+        f"{ru.date_long(letter.deadline)}; ответ от Вашей организации не поступил.")

@@ -443,6 +443,7 @@ class Campaign(Strict):
     """content/orders/<order>/campaign.yaml: the documents the roadmap sets in motion."""
 
     nomination_request: NominationRequest
+    nomination_reminder: Letter | None = None  # to the schools that nominated nobody
     best_practice_request: BestPracticeRequest | None = None
     reserve_list: ReserveList | None = None
 

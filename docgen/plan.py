@@ -11,7 +11,13 @@ from typing import Any
 from . import ru
 from .errors import DocgenError
 from .kinds import ACTS, CAMPAIGN, LETTERS, ActKind, Kind
-from .letters import LetterBundle, basis_sentence, recipient_of_school, recipients
+from .letters import (
+    LetterBundle,
+    basis_sentence,
+    recipient_of_school,
+    recipients,
+    reminder_sentence,
+)
 from .model import (
     AmendmentBundle,
     Annex,
@@ -302,6 +308,14 @@ def _school_folders(bundle: OrderBundle, registry: Registry,
              "basis": basis_sentence(bundle.order, activities.get(nomination.activity or "")),
              "nominees": own, "blank_rows": list(range(nomination.blank_rows))},
             _letter_properties(nomination, issuer, school))]
+        reminder = campaign.nomination_reminder
+        if reminder is not None and not own:
+            documents.append(_planned(
+                folder, "nomination-reminder", CAMPAIGN["nomination-reminder"],
+                {"letter": reminder, "issuer": issuer, "annexes": [],
+                 "recipient": recipient_of_school(school, registry).view(),
+                 "basis": reminder_sentence(nomination)},
+                _letter_properties(reminder, issuer, school)))
         practice = campaign.best_practice_request
         if practice is not None and school.efficiency in practice.efficiency:
             documents.append(_planned(

@@ -231,3 +231,57 @@ def test_filled_form_survives_a_round_trip_through_libreoffice(built_root: Path,
     assert table.rows[1].cells[3].text == "16 лет"
     assert table.rows[2].cells[1].text == "Новикова Ольга Павловна"
     assert table.rows[2].cells[7].text == "Победитель конкурса «Учитель года — 2021»"
+
+
+def test_a_reminder_goes_to_the_schools_that_nominated_nobody(project: Path,
+                                                              tmp_path: Path) -> None:
+    campaign = project / "content/orders/2022-685/campaign.yaml"
+    campaign.write_text(campaign.read_text(encoding="utf-8") + """
+nomination_reminder:
+  number: 01-15/640
+  date: 2022-09-19
+  deadline: 2022-09-23
+  title: О представлении сведений о кандидатах в резерв
+  text:
+    - Просим представить сведения по форме, направленной ранее.
+  deadline_text: Сведения просим направить в срок до {deadline}.
+  signatory: matasova
+  executor: nechaeva
+""", encoding="utf-8")
+    people = project / "content/registry/people.yaml"
+    people.write_text(people.read_text(encoding="utf-8").replace("\ngroups:", """
+  belova-tn:
+    surname: Белова
+    first_name: Татьяна
+    patronymic: Николаевна
+    gender: female
+    position: директор
+    sample: true
+
+groups:""", 1), encoding="utf-8")
+    organizations = project / "content/registry/organizations.yaml"
+    organizations.write_text(organizations.read_text(encoding="utf-8") + """
+  school-9:
+    kind: school
+    name: Муниципальное бюджетное общеобразовательное учреждение средняя общеобразовательная школа № 9
+    short_name: МБОУ СОШ № 9
+    head: belova-tn
+    email: school9@example.org
+    efficiency: average
+    sample: true
+""", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["-C", str(project), "build", "--no-pdf", "-o", str(out)]) == 0
+    reminded = sorted(p.parent.name for p in (out / "outbox").glob("*/nomination-reminder.docx"))
+    nominated = {line.split(":")[1].strip() for line in (
+        project / "content/reserve/candidates.yaml").read_text(encoding="utf-8").splitlines()
+        if line.strip().startswith("school:")}
+    schools = sorted(p.name for p in (out / "outbox").iterdir())
+    assert reminded == [school for school in schools if school not in nominated]
+    assert reminded == ["school-9"]  # every shipped school has nominated someone
+    text = "\n".join(paragraphs(out / "outbox" / reminded[0] / "nomination-reminder.docx"))
+    assert ("Напоминаем, что письмом от 01.09.2022 №\u00a001-15/612 «О выдвижении кандидатов в "
+            "резерв управленческих кадров» у Вашей образовательной организации запрошены "
+            "сведения в срок до 16 сентября 2022\u00a0г.; ответ от Вашей организации не "
+            "поступил.") in text
+    assert "01-15/640" in text and "23 сентября 2022\u00a0г." in text
