@@ -111,9 +111,8 @@ def packets(root: Path, project: Project) -> list[Packet]:
         greeting = _greeting(project, folder.name)
         for pdf in sorted(folder.glob("*.pdf")):
             docx = pdf.with_suffix(".docx")
-            title = Document(str(docx)).core_properties.title if docx.exists() else pdf.stem
-            subject = f"{title}: {Document(str(docx)).core_properties.subject}" \
-                if docx.exists() else title
+            properties = Document(str(docx)).core_properties if docx.exists() else None
+            subject = f"{properties.title}: {properties.subject}" if properties else pdf.stem
             files = [pdf] + ([docx] if pdf.stem in FORMS and docx.exists() else [])
             result.append(Packet(folder.name, address, f"outbox/{folder.name}/{pdf.stem}",
                                  subject, files, greeting))
