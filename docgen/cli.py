@@ -163,6 +163,8 @@ def _parser() -> argparse.ArgumentParser:
     send_cmd.add_argument("--dry-run", action="store_true",
                           help="не отправлять, а записать письма в build/mail/ (так и без "
                                "настроенного сервера DOCGEN_SMTP_HOST)")
+    send_cmd.add_argument("--again", action="store_true",
+                          help="отправить и то, что журнал называет уже отправленным")
 
     intake_cmd = commands.add_parser("intake", help="принять заполненные школами формы: "
                                                     "кандидаты — в content/reserve/candidates.yaml")
@@ -463,7 +465,7 @@ def _send(root: Path, args: argparse.Namespace) -> int:
 
     project, _ = load_project(root)
     dry_run = args.dry_run or Server.from_environment() is None
-    report = send(root, project, dry_run=dry_run, now=dt.datetime.now(dt.UTC))
+    report = send(root, project, dry_run=dry_run, now=dt.datetime.now(dt.UTC), again=args.again)
     for line in report.sent:
         print(("Черновик: " if dry_run else "Отправлено: ") + line)
     for line in report.failed:

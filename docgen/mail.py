@@ -21,11 +21,12 @@ from email.utils import formataddr, make_msgid
 from pathlib import Path
 
 import yaml
-from docx import Document
 
+from . import ru
 from .errors import DocgenError, os_reason
 from .letters import salutation
 from .model import Project
+from .plan import plan
 
 JOURNAL = Path("content/dispatch.yaml")
 JOURNAL_HEADER = """\
@@ -78,6 +79,7 @@ class Packet:
     subject: str
     files: list[Path]
     greeting: str = "Здравствуйте!"
+    deadline: dt.date | None = None  # the letter's own, said again in the message
 
     @property
     def digest(self) -> str:
@@ -99,23 +101,29 @@ class SendReport:
 
 
 def packets(root: Path, project: Project) -> list[Packet]:
-    """Every document built for a recipient with an address in the registry."""
+    """Every document planned and built for a recipient with an address in the registry."""
     outbox = root / OUTBOX
     if not outbox.is_dir():
         raise MailError("нечего отправлять: сначала соберите документы (make documents)")
     result = []
-    for folder in sorted(path for path in outbox.iterdir() if path.is_dir()):
-        address = _address(project, folder.name)
+    for folder in plan(project):
+        if folder.folder.parts[0] != "outbox":
+            continue
+        recipient = folder.folder.name
+        address = _address(project, recipient)
         if address is None:
             continue
-        greeting = _greeting(project, folder.name)
-        for pdf in sorted(folder.glob("*.pdf")):
+        for document in folder.documents:
+            pdf = root / "build" / folder.folder / f"{document.name}.pdf"
+            if not pdf.is_file():
+                continue
             docx = pdf.with_suffix(".docx")
-            properties = Document(str(docx)).core_properties if docx.exists() else None
-            subject = f"{properties.title}: {properties.subject}" if properties else pdf.stem
-            files = [pdf] + ([docx] if pdf.stem in FORMS and docx.exists() else [])
-            result.append(Packet(folder.name, address, f"outbox/{folder.name}/{pdf.stem}",
-                                 subject, files, greeting))
+            files = [pdf] + ([docx] if document.name in FORMS and docx.is_file() else [])
+            letter = document.context.get("letter")
+            result.append(Packet(
+                recipient, address, document.document_id,
+                f"{document.properties.title}: {document.properties.subject}", files,
+                _greeting(project, recipient), getattr(letter, "deadline", None)))
     return result
 
 
@@ -146,6 +154,7 @@ def _message(packet: Packet, sender: str, sender_name: str) -> EmailMessage:
         f"{packet.greeting}\n\nНаправляем документ: {packet.subject}.\n"
         + ("Форму ответа (файл DOCX) заполните и верните ответным письмом.\n"
            if len(packet.files) > 1 else "")
+        + (f"Срок ответа — до {ru.date_long(packet.deadline)}\n" if packet.deadline else "")
         + f"\n{sender_name}\n")
     for path in packet.files:
         subtype = "pdf" if path.suffix == ".pdf" else \
@@ -172,8 +181,10 @@ def _save_journal(root: Path, entries: list[dict[str, str]]) -> None:
     temporary.replace(path)
 
 
-def send(root: Path, project: Project, *, dry_run: bool, now: dt.datetime) -> SendReport:
-    """Send what is new or changed; a failure for one recipient leaves the others sent."""
+def send(root: Path, project: Project, *, dry_run: bool, now: dt.datetime,
+         again: bool = False) -> SendReport:
+    """Send what is new or changed (everything, with `again`); a failure for one recipient
+    leaves the others sent."""
     administration = project.registry.administration()
     if not administration.email:
         raise MailError("у Управления образования в реестре нет email: от чьего имени писать")
@@ -186,7 +197,7 @@ def send(root: Path, project: Project, *, dry_run: bool, now: dt.datetime) -> Se
     try:
         for packet in todo:
             digest = packet.digest
-            if (packet.document, digest) in done:
+            if (packet.document, digest) in done and not again:
                 report.unchanged += 1
                 continue
             message = _message(packet, administration.email, administration.short_name)

@@ -87,7 +87,9 @@ def test_each_school_gets_its_own_packet_once(tmp_path: Path) -> None:
     parsed = email.message_from_bytes(draft.read_bytes(), policy=email.policy.default)
     assert parsed["To"] == addresses["school-5"]
     assert _attachments(parsed) == ["nomination-request.docx", "nomination-request.pdf"]
-    assert parsed.get_body(("plain",)).get_content().startswith("Уважаемый Андрей Викторович!")
+    body = parsed.get_body(("plain",)).get_content()
+    assert body.startswith("Уважаемый Андрей Викторович!")
+    assert "Срок ответа — до 16 сентября 2022\u00a0г." in body
     assert not (project / "content/dispatch.yaml").exists()
 
     mailbox = Mailbox()
@@ -128,6 +130,9 @@ def test_each_school_gets_its_own_packet_once(tmp_path: Path) -> None:
         third = _send(project, port)
         assert third.returncode == 0 and len(mailbox.messages) == count
         assert "Писем: 0" in third.stdout
+        again = _send(project, port, "--again")  # the clerk asks: everything once more
+        assert again.returncode == 0
+        assert len(mailbox.messages) == count + len(journal) + 1
     finally:
         controller.stop()
     for text in (drafted.stdout + drafted.stderr, first.stdout + first.stderr,
