@@ -170,6 +170,9 @@ def _parser() -> argparse.ArgumentParser:
                                                     "кандидаты — в content/reserve/candidates.yaml")
     intake_cmd.add_argument("inbox", type=Path, metavar="ПАПКА",
                             help="папка с присланными формами DOCX (можно по папке на школу)")
+    intake_cmd.add_argument("--update", action="store_true",
+                            help="обновить и тех кандидатов, что уже есть: должность, "
+                                 "образование, стаж, повышение квалификации, основание")
 
     text_cmd = commands.add_parser("docx2txt", help="текст DOCX (для git diff)")
     text_cmd.add_argument("file", type=Path, metavar="ФАЙЛ", help="файл DOCX")
@@ -484,13 +487,17 @@ def _send(root: Path, args: argparse.Namespace) -> int:
 def _intake(root: Path, args: argparse.Namespace) -> int:
     from .intake import CANDIDATES, intake
 
-    report = intake(root, args.inbox)
+    report = intake(root, args.inbox, update=args.update)
     for line in report.added:
         print(f"Добавлен кандидат {line}")
+    for line in report.updated:
+        print(f"Обновлён кандидат {line}")
     for line in report.skipped:
         print(f"Пропущено: {line}", file=sys.stderr)
-    print(f"Принято кандидатов: {len(report.added)}, пропущено: {len(report.skipped)}."
-          + (f" Проверьте {CANDIDATES} и зафиксируйте в git." if report.added else ""))
+    print(f"Принято кандидатов: {len(report.added)}, обновлено: {len(report.updated)}, "
+          f"пропущено: {len(report.skipped)}."
+          + (f" Проверьте {CANDIDATES} и зафиксируйте в git."
+             if report.added or report.updated else ""))
     return 0
 
 

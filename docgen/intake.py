@@ -39,11 +39,17 @@ class Report:
     """What intake did: the candidates it added, and each thing it skipped, with why."""
 
     added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
 
 
-def intake(root: Path, inbox: Path) -> Report:
-    """Read every form in `inbox` (and its folders) and add its nominees as candidates."""
+UPDATED = ("position", "education", "teaching_experience", "management_experience",
+           "training", "reason")  # what a form may change of a candidate already there
+
+
+def intake(root: Path, inbox: Path, *, update: bool = False) -> Report:
+    """Read every form in `inbox` (and its folders) and add its nominees as candidates;
+    with `update`, candidates already there take what their school's form now says."""
     if not inbox.is_dir():
         raise IntakeError(f"нет папки {inbox}")
     project, _ = load_project(root)
@@ -56,18 +62,34 @@ def intake(root: Path, inbox: Path) -> Report:
     text = (root / CANDIDATES).read_text(encoding="utf-8")
     data = yaml.load(text)
     table: CommentedMap = data["candidates"]
-    known = {(str(entry.get("school")), _full_name(entry)) for entry in table.values()}
+    known = {(str(entry.get("school")), _full_name(entry)): key for key, entry in table.items()}
     for path in sorted(inbox.rglob("*")):
         if path.is_file():
-            for candidate in _read(path, inbox, project, report, known):
-                known.add((candidate["school"], _full_name(candidate)))
+            for candidate in _read(path, inbox, project, report, known, update):
+                name = (candidate["school"], _full_name(candidate))
+                if name in known:
+                    _update(table[known[name]], candidate, f"{known[name]}: {name[1]}", report)
+                    continue
+                if "education" not in candidate:  # the model wants it; the clerk will fill it
+                    candidate.insert(list(candidate).index("position") + 1, "education",
+                                     "не указано")
                 identifier = _next_id(table)
+                known[name] = identifier
                 table[identifier] = candidate
-                report.added.append(f"{identifier}: {_full_name(candidate)}, {candidate['position']} "
+                report.added.append(f"{identifier}: {name[1]}, {candidate['position']} "
                                     f"({candidate['school']})")
-    if report.added:
+    if report.added or report.updated:
         _write(root, yaml, data)
     return report
+
+
+def _update(entry: CommentedMap, form: CommentedMap, who: str, report: Report) -> None:
+    """Take into a candidate already there what the form says anew; status stays."""
+    changed = [name for name in UPDATED if name in form and entry.get(name) != form[name]]
+    for name in changed:
+        entry[name] = form[name]
+    if changed:
+        report.updated.append(f"{who} ({', '.join(changed)})")
 
 
 def _full_name(entry: Any) -> str:
@@ -81,9 +103,9 @@ def _next_id(table: CommentedMap) -> str:
 
 
 def _read(path: Path, inbox: Path, project: Project, report: Report,
-          known: set[tuple[str, str]]) -> list[CommentedMap]:
-    """The new nominees of one returned form (candidates `known` already are left out);
-    what makes a file or row unusable goes to the report."""
+          known: dict[tuple[str, str], str], update: bool) -> list[CommentedMap]:
+    """The nominees of one returned form, those `known` already only with `update`; what
+    makes a file or row unusable goes to the report."""
     def skip(reason: str) -> list[CommentedMap]:
         report.skipped.append(f"{path.relative_to(inbox)}: {reason}")
         return []
@@ -127,7 +149,7 @@ def _read(path: Path, inbox: Path, project: Project, report: Report,
         cells = [" ".join(cell.text.split()) for cell in row.cells]
         if not any(cells[1:]):
             continue
-        if (school, cells[1]) in known:  # the form lists the school's candidates already
+        if (school, cells[1]) in known and not update:  # listed by the school already
             report.skipped.append(f"{path.name}: {cells[1]} — уже есть в {CANDIDATES}")
             continue
         nominee = _nominee(cells, school, f"{path.name}: строка {number} таблицы", report)
@@ -162,9 +184,10 @@ def _nominee(cells: list[str], school: str, where: str,
     surname, first_name, patronymic = names
     gender = "female" if patronymic.endswith(("вна", "чна", "кызы")) else "male"
     nominee = CommentedMap(surname=surname, first_name=first_name, patronymic=patronymic,
-                           gender=gender, school=school, position=cells[2],
-                           education=cells[5] or "не указано",
-                           teaching_experience=years[0], management_experience=years[1])
+                           gender=gender, school=school, position=cells[2])
+    if cells[5]:  # a blank cell changes nothing of a candidate already there
+        nominee["education"] = cells[5]
+    nominee["teaching_experience"], nominee["management_experience"] = years
     if cells[6]:
         nominee["training"] = cells[6]
     if cells[7]:

@@ -95,7 +95,7 @@ def test_forms_that_cannot_be_taken_are_named_with_why(
     before = (project / CANDIDATES).read_bytes()
     assert main(["-C", str(project), "intake", str(inbox)]) == 0
     said = capsys.readouterr()
-    assert "Принято кандидатов: 0, пропущено: 8." in said.out, said.err
+    assert "Принято кандидатов: 0, обновлено: 0, пропущено: 8." in said.out, said.err
     err = said.err
     assert "school-6/чужая.docx: форма школы «school-4» лежит в папке школы «school-6»" in err
     assert "плохая.docx: строка 3 таблицы, столбец «ФИО»: ожидались фамилия, имя и отчество, " \
@@ -125,3 +125,52 @@ def test_a_form_resaved_by_libreoffice_is_taken_in(forms: Path, tmp_path: Path,
     assert (inbox / "ответ.docx").is_file()
     assert main(["-C", str(project), "intake", str(inbox.parent)]) == 0
     assert "Добавлен кандидат k-07: Орлова Анна Сергеевна" in capsys.readouterr().out
+
+
+def test_update_changes_a_known_candidate_only_when_asked(
+        forms: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = copy_project(tmp_path / "project")
+    inbox = tmp_path / "inbox"
+    document = Document(str(forms / "school-5" / FORM))
+    row = next(row for row in document.tables[-1].rows[1:] if row.cells[1].text.strip())
+    assert row.cells[1].text == "Зайцева Марина Викторовна"  # listed on the school's form
+    for cell, value in zip(row.cells[3:5], ["17", "5"], strict=True):
+        cell.paragraphs[0].add_run(value)
+    inbox.mkdir()
+    document.save(str(inbox / "ответ.docx"))
+    before = (project / CANDIDATES).read_text(encoding="utf-8")
+    assert main(["-C", str(project), "intake", str(inbox)]) == 0
+    assert (project / CANDIDATES).read_text(encoding="utf-8") == before  # not asked
+    capsys.readouterr()
+    assert main(["-C", str(project), "intake", str(inbox), "--update"]) == 0
+    assert "Обновлён кандидат k-01: Зайцева Марина Викторовна (teaching_experience, " \
+           "management_experience)" in capsys.readouterr().out
+    after = (project / CANDIDATES).read_text(encoding="utf-8")
+    entry = after[after.index("  k-01:"):after.index("  k-02:")]
+    assert "teaching_experience: 17" in entry and "management_experience: 5" in entry
+    assert "status: included" in entry  # what the form does not say stays
+
+
+def test_a_form_with_an_external_entity_is_not_followed(
+        forms: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = copy_project(tmp_path / "project")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("Орлова Анна Сергеевна", encoding="utf-8")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    filled = _fill(forms / "school-4" / FORM, tmp_path / "filled.docx",
+                   [["&xxe;", "учитель", "5", "1", "", "", ""]])
+    with zipfile.ZipFile(filled) as source, \
+            zipfile.ZipFile(inbox / "ответ.docx", "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "word/document.xml":
+                declaration = f'<!DOCTYPE d [<!ENTITY xxe SYSTEM "file://{secret}">]>'
+                data = data.replace(b"?>", b"?>" + declaration.encode(), 1)
+                data = data.replace(b"&amp;xxe;", b"&xxe;")
+            target.writestr(item, data)
+    before = (project / CANDIDATES).read_bytes()
+    assert main(["-C", str(project), "intake", str(inbox)]) == 0
+    said = capsys.readouterr()
+    assert "Орлова" not in said.out + said.err
+    assert (project / CANDIDATES).read_bytes() == before
