@@ -61,7 +61,9 @@ def intake(root: Path, inbox: Path, *, update: bool = False) -> Report:
     yaml.width = 4096
     text = (root / CANDIDATES).read_text(encoding="utf-8")
     data = yaml.load(text)
-    table: CommentedMap = data["candidates"]
+    table = data.get("candidates") if isinstance(data, CommentedMap) else None
+    if not isinstance(table, CommentedMap):  # load_project accepted it: only when empty
+        raise IntakeError(f"в {CANDIDATES} нет раздела candidates: с ключами кандидатов")
     known = {(str(entry.get("school")), _full_name(entry)): key for key, entry in table.items()}
     for path in sorted(inbox.rglob("*")):
         if path.is_file():
