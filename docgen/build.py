@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from . import __version__, vcs
 from .errors import ContentError, LibreOfficeMissing, Problem, Severity
 from .incremental import Action, Selection, State, inputs_digest
-from .places import owned, remove_abandoned, scratch_root, user_cache
+from .places import owned, remove_abandoned, scratch_root, user_cache, write_whole
 from .vcs import Revision
 
 if TYPE_CHECKING:
@@ -37,11 +37,11 @@ if TYPE_CHECKING:
 
 TEMPLATES = Path("templates")
 TRACKED = (Path("content"), TEMPLATES)
-CACHE = Path(".cache")
+CACHE = Path(".cache")  # under the output folder: digests at commits, parsed content
 STAGING = ".staging-"  # in the output folder: a build's folders before they are renamed in
 # what docgen's runs keep in scratch space while they last
 SCRATCH = ("docgen-build-", "docgen-lo-", "docgen-batch-", "docgen-head-", "docgen-issue-",
-           "docgen-diff-")  # under the output folder: digests at commits, parsed content
+           "docgen-diff-", "docgen-gost-")
 PARALLEL_FROM = 100  # below this, this process renders faster than LibreOffice converts
 
 
@@ -420,9 +420,7 @@ def _save_committed(out: Path, commit: str, digests: dict[str, list[Any]]) -> No
     """Keep the documents' digests at `commit`, each with the key of its selection."""
     path = _committed_path(out, commit)
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(digests), encoding="utf-8")
-    os.replace(temporary, path)
+    write_whole(path, json.dumps(digests))
 
 
 def _committed_fingerprints(root: Path, out: Path, current: Revision,

@@ -398,11 +398,9 @@ def _sign(root: Path, args: argparse.Namespace) -> int:
 
 def _sign_gost(args: argparse.Namespace, key: bytes, certificate_pem: bytes) -> int:
     """A GOST key: pyHanko cannot sign a PDF with it, so the signature is detached."""
-    from cryptography import x509
-
     from . import gost, signing
 
-    certificate = signing.Certificate.of(x509.load_pem_x509_certificate(certificate_pem))
+    certificate = signing.Certificate.from_pem(certificate_pem)
     certificate.check_valid(dt.datetime.now(dt.UTC))
     signature = gost.sign_detached(args.file, key, certificate_pem)
     print(f"Подписано по ГОСТ Р 34.10-2012: {signature} — открепленная подпись CAdES-BES "

@@ -45,7 +45,7 @@ def _campaign_activities(bundle: OrderBundle, sources: dict[Path, YamlFile]) -> 
     campaign = bundle.campaign
     if campaign is None:
         return []
-    source = sources[Path("content/orders") / bundle.slug / "campaign.yaml"]
+    source = sources[ORDERS / bundle.slug / "campaign.yaml"]
     known = bundle.activities()
     letters = {"nomination_request": campaign.nomination_request,
                "best_practice_request": campaign.best_practice_request}
@@ -195,7 +195,7 @@ def check_amendments(orders: list[OrderBundle], amendments: list[AmendmentBundle
     problems: list[Problem] = []
     for bundle in amendments:
         amendment = bundle.amendment
-        source = sources[Path("content/orders") / bundle.slug / "amendment.yaml"]
+        source = sources[ORDERS / bundle.slug / "amendment.yaml"]
         target = by_slug.get(amendment.amends)
         if target is None:
             problems.append(source.problem(("amends",), f"нет приказа «{amendment.amends}»"))

@@ -13,7 +13,15 @@ from pydantic import BaseModel, ValidationError
 
 from . import declared, references
 from .annexes import problems_of
-from .consistency import RESERVE, check_acts, check_amendments, check_letters, check_links
+from .consistency import (
+    LETTERS,
+    ORDERS,
+    RESERVE,
+    check_acts,
+    check_amendments,
+    check_letters,
+    check_links,
+)
 from .errors import ContentError, Problem, os_reason, shown, suggestion
 from .kinds import BUILT_IN, Kind
 from .letters import GeneralLetter, LetterBundle
@@ -37,13 +45,12 @@ from .model import (
     Resolution,
     RoadmapAnnex,
 )
+from .places import write_whole
 from .yamlfile import Loc, ParsedCache, YamlFile, read_yaml
 
 ORGANIZATIONS = Path("content/registry/organizations.yaml")
 PEOPLE = Path("content/registry/people.yaml")
-ORDERS = Path("content/orders")
 DOCUMENTS = Path("content/documents")
-LETTERS = Path("content/letters")
 TEMPLATES = Path("templates")
 RESERVE_FILES = ("candidates.yaml", "interviews.yaml", "plans.yaml")
 CAMPAIGN = Path("campaign.yaml")
@@ -315,10 +322,7 @@ def save_register(root: Path, register: Register) -> Path:
     """Write the issue register back; return its path relative to `root`."""
     data = {"editions": [edition.model_dump(mode="json") for edition in register.editions]}
     text = REGISTER_HEADER + yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
-    path = root / REGISTER
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(path)
+    write_whole(root / REGISTER, text)
     return REGISTER
 
 

@@ -213,10 +213,8 @@ def verify(root: Path, file: Path, trust: list[Path] | None = None) -> Verificat
 
 def _detached_report(found: gost.Detached) -> SignatureReport:
     """A detached GOST signature as verify reports every signature."""
-    from cryptography import x509
-
     try:
-        signer = signing.Certificate.of(x509.load_pem_x509_certificate(found.signer_pem)).owner
+        signer = signing.Certificate.from_pem(found.signer_pem).owner
     except ValueError:
         signer = "?"
     return SignatureReport(signer=signer, signing_time=found.signing_time, intact=found.intact,

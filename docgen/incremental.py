@@ -5,13 +5,13 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .errors import Problem, Severity
+from .places import write_whole
 
 if TYPE_CHECKING:
     from .plan import Planned
@@ -145,6 +145,4 @@ class State:
                 "documents": {key: record.__dict__ for key, record in sorted(self.records.items())},
                 "selections": {key: value for key, value in sorted(self.selections.items())
                                if key in used}}
-        temporary = self.path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        os.replace(temporary, self.path)
+        write_whole(self.path, json.dumps(data, ensure_ascii=False))

@@ -26,6 +26,7 @@ from . import ru
 from .errors import DocgenError, os_reason
 from .letters import salutation
 from .model import Project
+from .places import write_whole
 from .plan import plan
 
 JOURNAL = Path("content/dispatch.yaml")
@@ -35,8 +36,6 @@ JOURNAL_HEADER = """\
 DRAFTS = Path("build/mail")
 OUTBOX = Path("build/outbox")
 FORMS = ("nomination-request",)  # documents whose DOCX the recipient fills in and returns
-SETTINGS = ("DOCGEN_SMTP_HOST", "DOCGEN_SMTP_PORT", "DOCGEN_SMTP_USER",
-            "DOCGEN_SMTP_PASSWORD", "DOCGEN_SMTP_SECURITY")
 
 
 class MailError(DocgenError):
@@ -174,11 +173,8 @@ def load_journal(root: Path) -> list[dict[str, str]]:
 
 
 def _save_journal(root: Path, entries: list[dict[str, str]]) -> None:
-    path = root / JOURNAL
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(JOURNAL_HEADER + yaml.safe_dump(
-        {"sent": entries}, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    temporary.replace(path)
+    write_whole(root / JOURNAL, JOURNAL_HEADER + yaml.safe_dump(
+        {"sent": entries}, allow_unicode=True, sort_keys=False))
 
 
 def send(root: Path, project: Project, *, dry_run: bool, now: dt.datetime,

@@ -7,7 +7,8 @@ file made and deleted costs time the build needs elsewhere; a memory file system
 (/dev/shm on Linux) costs next to none, and nothing on it outlives a reboot.
 
 The user's cache keeps what is worth making once per machine: LibreOffice's profile,
-compiled templates and the font of the signature mark.
+compiled templates and the font of the signature mark. Files docgen keeps (its state, the
+registers and journals in content/) are written whole or not at all (write_whole).
 """
 
 from __future__ import annotations
@@ -34,6 +35,14 @@ def scratch_root(documents: int = 0) -> Path:
         if stats.f_bavail * stats.f_frsize >= RESERVE + documents * PER_DOCUMENT:
             return MEMORY
     return Path(tempfile.gettempdir())
+
+
+def write_whole(path: Path, text: str) -> None:
+    """Write a text file whole or not at all: a temporary file beside it, then a rename, so
+    a reader (or a run cut short) sees the old file or the new one, never half of one."""
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
 
 
 def owned(prefix: str) -> str:

@@ -8,14 +8,10 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from .content import DOCUMENTS, LETTERS, ORDERS, TEMPLATES
 from .errors import DocgenError
 from .kinds import ACTS, ANNEXES
 from .yamlfile import read_yaml
-
-ORDERS = Path("content/orders")
-LETTERS = Path("content/letters")
-DOCUMENTS = Path("content/documents")
-TEMPLATES = Path("templates")
 
 
 class ScaffoldError(DocgenError):

@@ -64,6 +64,12 @@ class Certificate:
         return cls(f"{certificate.serial_number:X}", owner, certificate.not_valid_before_utc,
                    certificate.not_valid_after_utc)
 
+    @classmethod
+    def from_pem(cls, pem: bytes) -> Certificate:
+        """The mark's fields of a PEM certificate (GOST ones included); ValueError if it is
+        not one."""
+        return cls.of(cx509.load_pem_x509_certificate(pem))
+
     def text_params(self) -> dict[str, str]:
         """Values for MARK_TEXT."""
         return {"serial": self.serial, "owner": self.owner,
@@ -210,7 +216,7 @@ def visual_mark(pdf: Path, dest: Path, certificate_pem: Path | bytes) -> Certifi
     try:
         pem = certificate_pem if isinstance(certificate_pem, bytes) else \
             certificate_pem.read_bytes()
-        certificate = Certificate.of(cx509.load_pem_x509_certificate(pem))
+        certificate = Certificate.from_pem(pem)
     except (OSError, ValueError):
         raise SigningError(f"{certificate_pem!s:.80}: не удаётся прочитать сертификат PEM") \
             from None
