@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -63,6 +64,12 @@ def replace_once(project: Path, relative: Path, old: str, new: str) -> int:
     line = text[:text.index(old)].count("\n") + 1
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
     return line
+
+
+def run_docgen(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`docgen -C project ARGS` as its own process, as the clerk runs it."""
+    return subprocess.run([sys.executable, "-m", "docgen", "-C", str(project), *args],
+                          capture_output=True, text=True, check=False)
 
 
 def run_check(project: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, str]:

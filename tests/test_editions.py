@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import commit_all, git, git_project
+from conftest import commit_all, git, git_project, run_docgen
 from docx import Document
 from docx.oxml.ns import qn
 from pypdf import PdfReader
@@ -64,11 +64,6 @@ def _edit_interview_row(project: Path) -> None:
                     + text[at + len("deadline: Сентябрь"):], encoding="utf-8")
 
 
-def _run(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "docgen", "-C", str(project), *args],
-                          capture_output=True, text=True, check=False)
-
-
 @pytest.fixture(scope="module")
 def history(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     """Edition 1 issued, a row edited and committed with its amending order, edition 2 issued."""
@@ -76,12 +71,12 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     state: dict[str, object] = {"project": project}
     assert main(["-C", str(project), "build"]) == 0
     state["clean_build"] = _outputs(project / "build")
-    first = _run(project, "issue", ANNEX, "--date", "2022-08-30")
+    first = run_docgen(project, "issue", ANNEX, "--date", "2022-08-30")
     assert first.returncode == 0, first.stderr
     state["first_commit"] = git(project, "rev-parse", "HEAD~1").strip()
 
     _edit_interview_row(project)
-    draft = _run(project, "build")
+    draft = run_docgen(project, "build")
     assert draft.returncode == 0
     state["draft_message"] = draft.stderr
     state["draft_pages"] = _pages(project / "build/orders/2022-685/annex-1.pdf")
@@ -90,12 +85,12 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     (project / "content/orders/2022-712").mkdir()
     (project / "content/orders/2022-712/amendment.yaml").write_text(AMENDMENT, encoding="utf-8")
     tags_before = git(project, "tag")
-    refused = _run(project, "issue", ANNEX)
+    refused = run_docgen(project, "issue", ANNEX)
     state["refused"] = refused
     state["unchanged"] = (tags_before == git(project, "tag")
                           and "2022-712" not in (project / "content/register.yaml").read_text())
     commit_all(project, "Сроки собеседований: сентябрь – октябрь; приказ № 712")
-    second = _run(project, "issue", ANNEX, "--date", "2022-10-14")
+    second = run_docgen(project, "issue", ANNEX, "--date", "2022-10-14")
     assert second.returncode == 0, second.stderr
     state["second"] = second.stdout
     return state
@@ -164,7 +159,7 @@ def test_edition_two_carries_its_edition_mark_and_the_amending_order(history: di
 def test_issued_editions_are_never_overwritten(history: dict) -> None:
     project: Path = history["project"]
     register = (project / "content/register.yaml").read_bytes()
-    again = _run(project, "issue", ANNEX)
+    again = run_docgen(project, "issue", ANNEX)
     assert again.returncode == 1
     assert "редакция 2 документа orders/2022-685/annex-1 уже издана 14.10.2022" in again.stderr
     assert "не перезаписывается" in again.stderr
@@ -173,7 +168,7 @@ def test_issued_editions_are_never_overwritten(history: dict) -> None:
 
 def test_redline_of_edition_1_against_2_holds_exactly_the_edited_row(history: dict) -> None:
     project: Path = history["project"]
-    result = _run(project, "diff", ANNEX, "1", "2")
+    result = run_docgen(project, "diff", ANNEX, "1", "2")
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[1:] == [
         "  таблица 1, строка 4, «Сроки»: «Сентябрь» → «Сентябрь\u00a0— октябрь»"]
@@ -207,14 +202,14 @@ def test_verify_names_both_editions_and_rejects_a_changed_copy(history: dict,
     project: Path = history["project"]
     for edition in ("1", "2"):
         pdf = project / "build/editions" / ANNEX / edition / "annex-1.pdf"
-        result = _run(project, "verify", str(pdf))
+        result = run_docgen(project, "verify", str(pdf))
         assert result.returncode == 0
         assert f"{ANNEX}, редакция {edition} (PDF)" in result.stdout
     tampered = tmp_path / "annex-1.pdf"
     data = bytearray((project / "build/editions" / ANNEX / "2/annex-1.pdf").read_bytes())
     data[len(data) // 2] ^= 0x01
     tampered.write_bytes(bytes(data))
-    result = _run(project, "verify", str(tampered))
+    result = run_docgen(project, "verify", str(tampered))
     assert result.returncode == 1
     assert "не совпадает ни с одной изданной редакцией" in result.stderr
     assert f"по свойствам файла: {ANNEX}, редакция 2" in result.stderr
@@ -243,7 +238,7 @@ def test_builds_are_reproducible(history: dict) -> None:
 
 
 def test_history_lists_editions_and_commits_newest_first(history: dict) -> None:
-    result = _run(history["project"], "history", ANNEX)
+    result = run_docgen(history["project"], "history", ANNEX)
     assert result.returncode == 0
     lines = result.stdout.splitlines()
     assert lines[0] == ANNEX and lines[1] == "Изданные редакции:"
@@ -276,7 +271,7 @@ def test_history_lists_a_commit_that_changed_only_the_template(tmp_path: Path) -
     document.add_paragraph("Примечание.")
     document.save(str(template))
     commit_all(project, "Шаблон «дорожной карты»: примечание")
-    result = _run(project, "history", ANNEX)
+    result = run_docgen(project, "history", ANNEX)
     assert result.returncode == 0, result.stderr
     assert "Шаблон «дорожной карты»: примечание" in result.stdout
 
@@ -284,10 +279,10 @@ def test_history_lists_a_commit_that_changed_only_the_template(tmp_path: Path) -
 def test_issue_looks_only_at_content_and_templates(tmp_path: Path) -> None:
     project = git_project(tmp_path / "repo")
     (project / "ключ подписи.p12").write_bytes(b"not content")  # a key beside the project
-    issued = _run(project, "issue", "orders/2022-702/annex-2", "--date", "2022-09-12")
+    issued = run_docgen(project, "issue", "orders/2022-702/annex-2", "--date", "2022-09-12")
     assert issued.returncode == 0, issued.stderr
     (project / "content/заметка.yaml").write_text("a: 1\n", encoding="utf-8")
-    refused = _run(project, "issue", "orders/2022-702/order", "--date", "2022-09-12")
+    refused = run_docgen(project, "issue", "orders/2022-702/order", "--date", "2022-09-12")
     assert refused.returncode == 1
     assert "в content/ или templates/ есть незафиксированные изменения (content/заметка.yaml)" \
         in refused.stderr
@@ -299,7 +294,7 @@ def _status(project: Path, document: str) -> str:
 
 def test_a_committed_change_to_an_issued_edition_is_a_draft_until_issued(tmp_path: Path) -> None:
     project = git_project(tmp_path / "repo")
-    assert _run(project, "issue", ANNEX, "--date", "2022-08-30").returncode == 0
+    assert run_docgen(project, "issue", ANNEX, "--date", "2022-08-30").returncode == 0
     assert main(["-C", str(project), "build", "--no-pdf"]) == 0
     assert _status(project, ANNEX) == "Редакция 1"
     _edit_interview_row(project)
@@ -312,19 +307,19 @@ def test_a_committed_change_to_an_issued_edition_is_a_draft_until_issued(tmp_pat
     commit_all(project, "Приказ № 712")
     assert main(["-C", str(project), "build", "--no-pdf"]) == 0
     assert _status(project, ANNEX) == "Проект"  # edition 2, until it is issued
-    assert _run(project, "issue", ANNEX, "--date", "2022-10-14").returncode == 0
+    assert run_docgen(project, "issue", ANNEX, "--date", "2022-10-14").returncode == 0
     assert main(["-C", str(project), "build", "--no-pdf"]) == 0
     assert _status(project, ANNEX) == "Редакция 2"
 
 
 def test_diff_names_a_missing_edition_and_keeps_a_tag_in_one_file(history: dict) -> None:
     project: Path = history["project"]
-    missing = _run(project, "diff", ANNEX, "1", "7")
+    missing = run_docgen(project, "diff", ANNEX, "1", "7")
     assert missing.returncode == 1 and "Traceback" not in missing.stderr
     assert (f"у документа {ANNEX} нет редакции «7», и это не коммит и не метка git; изданные "
             "редакции: 1, 2") in missing.stderr
     assert "fatal" not in missing.stderr
-    tagged = _run(project, "diff", ANNEX, f"edition/{ANNEX}/1", "2")
+    tagged = run_docgen(project, "diff", ANNEX, f"edition/{ANNEX}/1", "2")
     assert tagged.returncode == 0, tagged.stderr
     flat = ANNEX.replace("/", "--")
     assert (project / "build/diff" / f"{flat}--edition--{flat}--1--2.docx").is_file()

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import git_project
+from conftest import git_project, run_docgen
 
 DOCUMENT = "orders/2022-702/order"
 pytestmark = pytest.mark.libreoffice
@@ -67,16 +67,11 @@ def _sign(file: Path, key: Path, certificate: Path, form: str = "DER") -> Path:
     return signature
 
 
-def _run(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "docgen", "-C", str(project), *args],
-                          capture_output=True, text=True, check=False)
-
-
 @pytest.fixture(scope="module")
 def gost(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """An issued annex, a GOST CA with a signer, and the annex signed beside it."""
     project = git_project(tmp_path_factory.mktemp("gost"))
-    issued = _run(project, "issue", DOCUMENT, "--date", "2022-09-12")
+    issued = run_docgen(project, "issue", DOCUMENT, "--date", "2022-09-12")
     assert issued.returncode == 0, issued.stderr
     authority = GostAuthority(tmp_path_factory.mktemp("pki"))
     key, certificate = authority.issue("matasova")
@@ -88,7 +83,7 @@ def gost(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def test_a_detached_gost_signature_verifies(gost: dict[str, Path]) -> None:
-    result = _run(gost["project"], "verify", str(gost["pdf"]), "--trust", str(gost["ca"]))
+    result = run_docgen(gost["project"], "verify", str(gost["pdf"]), "--trust", str(gost["ca"]))
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"{DOCUMENT}, редакция 1 (PDF)" in result.stdout
     assert ("Подпись 1 (ГОСТ Р 34.10-2012, открепленная, order.pdf.sig): Матасова Ольга "
@@ -101,7 +96,7 @@ def test_a_pem_signature_verifies_too(gost: dict[str, Path], tmp_path: Path) -> 
     pdf = tmp_path / "order.pdf"
     shutil.copyfile(gost["pdf"], pdf)
     _sign(pdf, gost["key"], gost["certificate"], form="PEM")
-    result = _run(gost["project"], "verify", str(pdf), "--trust", str(gost["ca"]))
+    result = run_docgen(gost["project"], "verify", str(pdf), "--trust", str(gost["ca"]))
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -111,7 +106,7 @@ def test_a_changed_pdf_fails_its_gost_signature(gost: dict[str, Path], tmp_path:
     data[len(data) // 2] ^= 0x01
     pdf.write_bytes(bytes(data))
     shutil.copyfile(gost["pdf"].with_name("order.pdf.sig"), tmp_path / "order.pdf.sig")
-    result = _run(gost["project"], "verify", str(pdf), "--trust", str(gost["ca"]))
+    result = run_docgen(gost["project"], "verify", str(pdf), "--trust", str(gost["ca"]))
     assert result.returncode == 1
     assert "  подпись: НЕ СООТВЕТСТВУЕТ ДОКУМЕНТУ" in result.stdout
 
@@ -123,7 +118,7 @@ def test_a_signer_of_another_authority_is_not_trusted(gost: dict[str, Path],
     pdf = tmp_path / "order.pdf"
     shutil.copyfile(gost["pdf"], pdf)
     _sign(pdf, key, certificate)
-    result = _run(gost["project"], "verify", str(pdf), "--trust", str(gost["ca"]))
+    result = run_docgen(gost["project"], "verify", str(pdf), "--trust", str(gost["ca"]))
     assert result.returncode == 1
     assert "  сертификат: НЕ ДОВЕРЕННЫЙ: цепочка не ведёт к сертификату из --trust" in \
         result.stdout
@@ -132,7 +127,7 @@ def test_a_signer_of_another_authority_is_not_trusted(gost: dict[str, Path],
 def test_the_stamp_shows_the_gost_signatures_certificate(gost: dict[str, Path],
                                                          tmp_path: Path) -> None:
     out = tmp_path / "stamped.pdf"
-    result = _run(gost["project"], "stamp", str(gost["pdf"]), "--sig",
+    result = run_docgen(gost["project"], "stamp", str(gost["pdf"]), "--sig",
                   str(gost["pdf"].with_name("order.pdf.sig")), "--trust", str(gost["ca"]),
                   "-o", str(out))
     assert result.returncode == 0, result.stderr
@@ -149,7 +144,7 @@ def test_the_stamp_refuses_a_signature_that_does_not_match(gost: dict[str, Path]
                                                            tmp_path: Path) -> None:
     other = tmp_path / "other.pdf"
     other.write_bytes(gost["pdf"].read_bytes() + b"\n")
-    result = _run(gost["project"], "stamp", str(other), "--sig",
+    result = run_docgen(gost["project"], "stamp", str(other), "--sig",
                   str(gost["pdf"].with_name("order.pdf.sig")), "-o", str(tmp_path / "x.pdf"))
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "подпись не соответствует документу" in result.stderr
@@ -174,7 +169,7 @@ def test_sign_with_a_gost_key_writes_a_detached_signature(gost: dict[str, Path],
     assert signed.returncode == 0, signed.stderr
     assert f"Подписано по ГОСТ Р 34.10-2012: {pdf}.sig" in signed.stdout
     assert pdf.read_bytes() == gost["pdf"].read_bytes()  # the PDF itself is unchanged
-    checked = _run(gost["project"], "verify", str(pdf), "--trust", str(gost["ca"]))
+    checked = run_docgen(gost["project"], "verify", str(pdf), "--trust", str(gost["ca"]))
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "Подпись 1 (ГОСТ Р 34.10-2012, открепленная, order.pdf.sig): Матасова Ольга " \
            "Ивановна" in checked.stdout
