@@ -25,7 +25,14 @@ from typing import TYPE_CHECKING, Any
 from . import __version__, vcs
 from .errors import ContentError, LibreOfficeMissing, Problem, Severity
 from .incremental import Action, Selection, State, inputs_digest
-from .places import owned, remove_abandoned, scratch_root, user_cache, write_whole
+from .places import (
+    owned,
+    remove_abandoned,
+    replace_folder,
+    scratch_root,
+    user_cache,
+    write_whole,
+)
 from .vcs import Revision
 
 if TYPE_CHECKING:
@@ -284,7 +291,7 @@ def _build(root: Path, out: Path, state: State, *, strict: bool, pdf: bool, revi
             _assemble(folder, out, work, rendered, pdfs, unconverted,
                       staging / "out" / folder.folder, bundle=select is None)
         for folder in changed:
-            _publish(staging / "out" / folder.folder, out / folder.folder)
+            replace_folder(staging / "out" / folder.folder, out / folder.folder)
             for document in folder.documents:
                 item = work[document.document_id]
                 if document.key in unconverted:
@@ -621,23 +628,6 @@ def _assemble(folder: FolderPlan, out: Path, work: dict[str, _Work], rendered: d
         merge(parts, target / "bundle.pdf", folder.bundle,
               next((r for r in revisions if r.draft), revisions[0]))
     write_manifest(target)
-
-
-def _publish(staged: Path, final: Path) -> None:
-    """Replace `final` by `staged` with renames, so readers see the old or the new folder."""
-    final.parent.mkdir(parents=True, exist_ok=True)
-    if not final.exists():
-        os.replace(staged, final)
-        return
-    retired = final.with_name(f".{final.name}.old")
-    shutil.rmtree(retired, ignore_errors=True)
-    os.replace(final, retired)
-    try:
-        os.replace(staged, final)
-    except OSError:
-        os.replace(retired, final)
-        raise
-    shutil.rmtree(retired, ignore_errors=True)
 
 
 def _remove_unplanned(out: Path, planned: set[Path]) -> list[Path]:

@@ -174,6 +174,23 @@ def _parser() -> argparse.ArgumentParser:
                             help="обновить и тех кандидатов, что уже есть: должность, "
                                  "образование, стаж, повышение квалификации, основание")
 
+    publish_cmd = commands.add_parser("publish", help="собрать сайт изданных актов (build/site/) "
+                                                      "и страницы контроля (build/intranet/)")
+    publish_cmd.add_argument("--drafts", action="store_true",
+                             help="показать и проекты (для просмотра, не для публикации)")
+    publish_cmd.add_argument("--soffice", metavar="ПУТЬ", help="путь к LibreOffice (soffice)")
+
+    status_cmd = commands.add_parser("status", help="ход исполнения «дорожных карт» и ответы "
+                                                    "школ на дату")
+    status_cmd.add_argument("--on", type=_date, metavar="ДАТА",
+                            help="на какую дату, ГГГГ-ММ-ДД (по умолчанию сегодня)")
+
+    serve_cmd = commands.add_parser("serve", help="просмотр документов и сайта в браузере; "
+                                                  "пересобирает после каждой правки")
+    serve_cmd.add_argument("--port", type=int, default=8000, metavar="ПОРТ",
+                           help="порт на 127.0.0.1 (по умолчанию 8000; 0 — любой свободный)")
+    serve_cmd.add_argument("--soffice", metavar="ПУТЬ", help="путь к LibreOffice (soffice)")
+
     text_cmd = commands.add_parser("docx2txt", help="текст DOCX (для git diff)")
     text_cmd.add_argument("file", type=Path, metavar="ФАЙЛ", help="файл DOCX")
     return parser
@@ -482,6 +499,73 @@ def _send(root: Path, args: argparse.Namespace) -> int:
     return 1 if report.failed else 0
 
 
+def _date(value: str) -> dt.date:
+    """A date argument, ГГГГ-ММ-ДД."""
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"ожидалась дата ГГГГ-ММ-ДД, получено «{value}»") \
+            from None
+
+
+def _publish(root: Path, args: argparse.Namespace) -> int:
+    from .build import plan_project
+    from .content import load_project
+    from .publish import publish
+
+    report = build(root, root / "build", soffice=args.soffice)
+    if report.pdf_skipped:
+        raise DocgenError(f"для сайта нужны PDF: {report.pdf_skipped}")
+    if report.failed:
+        raise DocgenError("не все документы преобразованы в PDF: "
+                          + ", ".join(document for document, _ in report.failed))
+    project, _ = load_project(root)
+    result = publish(root, project, plan_project(root), drafts=args.drafts)
+    for label in result.acts:
+        print(f"Опубликован: {label}")
+    for reason in result.skipped:
+        print(f"Не опубликован: {reason}", file=sys.stderr)
+    print(f"Сайт: {result.site}/index.html (актов: {len(result.acts)}); контроль исполнения: "
+          f"{result.intranet}/index.html")
+    return 0
+
+
+def _status(root: Path, args: argparse.Namespace) -> int:
+    from .build import plan_project
+    from .content import load_project
+    from .control import state
+    from .plan import produced
+
+    on = args.on or dt.date.today()
+    project, _ = load_project(root)
+    made = produced(plan_project(root))
+    under_control = [bundle for bundle in project.orders if bundle.control is not None]
+    if not under_control:
+        print("Ни один акт не поставлен на контроль: создайте "
+              "content/orders/<акт>/control.yaml (см. docs/content.md).")
+    for bundle in under_control:
+        assert bundle.control is not None
+        report = state(bundle, bundle.control, project, made, on)
+        print(f"Приказ № {bundle.order.number} от {bundle.order.date:%d.%m.%Y} на "
+              f"{on:%d.%m.%Y}. {report.summary}")
+        for row in report.rows:
+            print(f"  {row.number:5} {row.status_text:40} {row.activity.text[:70]}")
+        for answer in report.schools:
+            sent = f"отправлен {answer.sent:%d.%m.%Y}" if answer.sent else "не отправлен"
+            print(f"  {answer.school.short_name}: запрос {sent}; {answer.state}")
+    return 0
+
+
+def _serve(root: Path, args: argparse.Namespace) -> int:
+    from .serve import Preview
+
+    with Preview(root, args.port, soffice=args.soffice) as preview:
+        print(f"Просмотр: {preview.url} (Ctrl+C — остановить)", flush=True)
+        for line in preview.run():
+            print(line, flush=True)
+    return 0
+
+
 def _intake(root: Path, args: argparse.Namespace) -> int:
     from .intake import CANDIDATES, intake
 
@@ -517,7 +601,8 @@ def _docx2txt(root: Path, args: argparse.Namespace) -> int:
 
 _COMMANDS = {"issue": _issue, "verify": _verify, "diff": _diff, "history": _history,
                      "docx2txt": _docx2txt, "sign": _sign, "stamp": _stamp, "new": _new,
-                     "intake": _intake, "send": _send}
+                     "intake": _intake, "send": _send, "publish": _publish,
+                     "status": _status, "serve": _serve}
 
 
 def run() -> None:

@@ -31,6 +31,9 @@ from .model import (
     Annex,
     Campaign,
     CandidatesFile,
+    Control,
+    Dispatched,
+    DispatchJournal,
     DocumentBundle,
     InterviewsFile,
     Order,
@@ -54,6 +57,8 @@ DOCUMENTS = Path("content/documents")
 TEMPLATES = Path("templates")
 RESERVE_FILES = ("candidates.yaml", "interviews.yaml", "plans.yaml")
 CAMPAIGN = Path("campaign.yaml")
+CONTROL = Path("control.yaml")
+DISPATCH = Path("content/dispatch.yaml")
 AMENDMENT = "amendment.yaml"
 REGISTER = Path("content/register.yaml")
 REGISTER_HEADER = """\
@@ -177,6 +182,7 @@ def load_project(root: Path, cache: Path | None = None) -> tuple[Project, list[P
                  for path in sorted((root / DOCUMENTS).glob("*.yaml"))]
     letters = [_load_letter(collector, registry, path.relative_to(root), kinds)
                for path in sorted((root / LETTERS).glob("*/letter.yaml"))]
+    dispatch = _load_dispatch(collector) if (root / DISPATCH).exists() else []
     loaded = [o for o in orders if o]
     if registry is not None and not collector.problems:
         collector.problems += check_links(loaded, reserve, collector.sources, kinds)
@@ -194,8 +200,15 @@ def load_project(root: Path, cache: Path | None = None) -> tuple[Project, list[P
     project = Project(registry=registry, orders=loaded, reserve=reserve,
                       amendments=[a for a in amendments if a],
                       documents=[d for d in documents if d],
-                      letters=[x for x in letters if x], kinds=kinds)
+                      letters=[x for x in letters if x], kinds=kinds, dispatch=dispatch)
     return project, collector.warnings
+
+
+def _load_dispatch(collector: _Collector) -> list[Dispatched]:
+    """The dispatch journal's entries, for reports on what was sent."""
+    source = collector.read(DISPATCH)
+    journal = source and collector.validate(source, DispatchJournal)
+    return journal.sent if journal else []
 
 
 def _load_declarations(collector: _Collector) -> dict[str, Kind]:
@@ -385,15 +398,15 @@ def _load_order(collector: _Collector, registry: Registry | None,
     if source is None:
         return None
     annex_sources = _read_annexes(collector, source)
-    campaign_path = relative.parent / CAMPAIGN
-    campaign_source = collector.read(campaign_path) if (collector.root / campaign_path).exists() \
-        else None
+    campaign_source = _read_optional(collector, relative.parent / CAMPAIGN)
+    control_source = _read_optional(collector, relative.parent / CONTROL)
     if registry is None:
         return None
     context = {"registry": registry}
     order = collector.validate(source, Order, context)
     annexes = _validate_annexes(collector, registry, annex_sources, kinds)
     campaign = campaign_source and collector.validate(campaign_source, Campaign, context)
+    control = control_source and collector.validate(control_source, Control, context)
     if order is None or annexes is None or len(annexes) != len(order.annexes):
         return None
     _check_annex_references(collector, source, order, annexes)
@@ -402,8 +415,45 @@ def _load_order(collector: _Collector, registry: Registry | None,
         if isinstance(annex, RoadmapAnnex):
             _check_unique_ids(collector, annex_source, annex)
             _remember_activity_positions(annex_source, annex)
-    return OrderBundle(slug=relative.parent.name, order=order, annexes=annexes,
-                       campaign=campaign or None)
+    bundle = OrderBundle(slug=relative.parent.name, order=order, annexes=annexes,
+                         campaign=campaign or None, control=control or None)
+    if control_source is not None and control:
+        _check_control(collector, control_source, bundle)
+    return bundle
+
+
+def _read_optional(collector: _Collector, relative: Path) -> YamlFile | None:
+    """A file the folder may have: parsed when it is there."""
+    return collector.read(relative) if (collector.root / relative).exists() else None
+
+
+def _check_control(collector: _Collector, source: YamlFile, bundle: OrderBundle) -> None:
+    """The control file names a roadmap of the act and activities of that roadmap."""
+    control = bundle.control
+    assert control is not None
+    roadmaps = {annex.id: annex for annex in bundle.roadmaps()}
+    if not roadmaps:
+        collector.problems.append(source.problem(
+            (), "у акта нет приложения с «дорожной картой» (kind: roadmap): контролировать нечего"))
+        return
+    if control.roadmap is not None and control.roadmap not in roadmaps:
+        collector.problems.append(source.problem(
+            ("roadmap",), f"у акта нет «дорожной карты» «{control.roadmap}»"
+            + suggestion(control.roadmap, list(roadmaps))))
+        return
+    if control.roadmap is None and len(roadmaps) > 1:
+        collector.problems.append(source.problem(
+            (), "у акта несколько «дорожных карт»: укажите roadmap: "
+            + " или ".join(roadmaps)))
+        return
+    roadmap = roadmaps[control.roadmap or next(iter(roadmaps))]
+    known = [activity.id for direction in roadmap.directions
+             for activity in direction.activities if activity.id]
+    for activity_id in control.activities:
+        if activity_id not in known:
+            collector.problems.append(source.problem(
+                ("activities", activity_id), f"в «дорожной карте» нет мероприятия «{activity_id}»"
+                + suggestion(activity_id, known)))
 
 
 def _annex_names(data: Any) -> list[tuple[int, str]]:

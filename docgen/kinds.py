@@ -90,4 +90,10 @@ CAMPAIGN: dict[str, Kind] = {kind.name: kind for kind in (
     Kind("individual-plan", "индивидуальный план подготовки", "individual-plan.docx", "План"),
 )}
 
-BUILT_IN: dict[str, Kind] = {**ACTS, **LETTERS, **ANNEXES, **CAMPAIGN}
+# Reports on an act's execution, built from content/orders/<act>/control.yaml.
+REPORTS: dict[str, Kind] = {kind.name: kind for kind in (
+    Kind("control-report", "справка о ходе исполнения плана мероприятий", "control-report.docx",
+         "Справка"),
+)}
+
+BUILT_IN: dict[str, Kind] = {**ACTS, **LETTERS, **ANNEXES, **CAMPAIGN, **REPORTS}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from docxtpl import RichText
@@ -55,9 +56,9 @@ def _executors(item: Resolution) -> str:
     return ru.capfirst(", ".join(addressee(entry, "dative") for entry in item.to))
 
 
-def numbered_items(order: Order, annexes: list[Annex]) -> list[RichText]:
-    """The act's items as paragraphs: «1.», «1.1.», «1.1.1.», dash lists under them."""
-    lines: list[RichText] = []
+def item_lines(order: Order, annexes: list[Annex]) -> list[tuple[str, str]]:
+    """The act's items as (mark, text): «1. », «1.1. », «1.1.1. », «– » for dash lists."""
+    lines: list[tuple[str, str]] = []
 
     def walk(items: list[Resolution], prefix: str) -> None:
         for index, item in enumerate(items, 1):
@@ -66,12 +67,17 @@ def numbered_items(order: Order, annexes: list[Annex]) -> list[RichText]:
                 if item.to else (item.text or "")
             if item.annex is not None:
                 text = with_reference(text, annex_reference(item.annex, annexes))
-            lines.append(rich(text, f"{number} "))
-            lines.extend(rich(action, LIST_MARK) for action in item.actions)
+            lines.append((f"{number} ", text))
+            lines.extend((LIST_MARK, action) for action in item.actions)
             walk(item.items, number)
 
     walk(order.resolutions, "")
     return lines
+
+
+def numbered_items(order: Order, annexes: list[Annex]) -> list[RichText]:
+    """The act's items as Word paragraphs (see item_lines)."""
+    return [rich(text, mark) for mark, text in item_lines(order, annexes)]
 
 
 def grif(document: str | None) -> str:
@@ -100,28 +106,43 @@ def annex_heading(annex: Annex) -> list[str]:
     return [ru.typograph(line) for line in [*lines, annex.title]]
 
 
-def text_lines(annex: TextAnnex) -> list[dict[str, Any]]:
-    """A text annex as paragraphs: sections «1. …» (section: true), clauses «1.1.» and
-    «1.1.1.», dash and lettered lists, each as rich text."""
-    lines: list[dict[str, Any]] = []
+def clause_lines(annex: TextAnnex) -> list[tuple[bool, str, str]]:
+    """A text annex as (is a section, mark, text): sections «1. », clauses «1.1. » and
+    «1.1.1. », dash and lettered lists."""
+    lines: list[tuple[bool, str, str]] = []
 
     def clause(entry: Clause, number: str) -> None:
-        lines.append({"section": False, "text": rich(entry.text, f"{number} ")})
-        lines.extend({"section": False, "text": rich(item, LIST_MARK)} for item in entry.dashes)
-        lines.extend({"section": False, "text": rich(item, f"{LETTER_MARKS[index]}) ")}
+        lines.append((False, f"{number} ", entry.text))
+        lines.extend((False, LIST_MARK, item) for item in entry.dashes)
+        lines.extend((False, f"{LETTER_MARKS[index]}) ", item)
                      for index, item in enumerate(entry.letters))
         for index, sub in enumerate(entry.clauses, 1):
             clause(sub, f"{number}{index}.")
 
     for section_number, section in enumerate(annex.sections, 1):
-        lines.append({"section": True, "text": rich(section.title, f"{section_number}. ")})
+        lines.append((True, f"{section_number}. ", section.title))
         for index, entry in enumerate(section.clauses, 1):
             clause(entry, f"{section_number}.{index}.")
     return lines
 
 
-def grid(annex: TableAnnex) -> Markup:
-    """A table annex as a Word table: header repeated, groups merged across, totals."""
+def text_lines(annex: TextAnnex) -> list[dict[str, Any]]:
+    """A text annex as Word paragraphs (see clause_lines)."""
+    return [{"section": section, "text": rich(text, mark)}
+            for section, mark, text in clause_lines(annex)]
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A table's cells as content declares them, for Word and for the web alike."""
+
+    header: list[Cell]
+    rows: list[list[Cell]]
+    widths: list[float]
+
+
+def table_cells(annex: TableAnnex) -> Grid:
+    """A table annex's header, rows (a group is one cell across), totals and widths."""
     columns = annex.columns
     declared = [column.width for column in columns]
     header = [Cell(column.title, "center", bold=True) for column in columns]
@@ -153,7 +174,13 @@ def grid(annex: TableAnnex) -> Markup:
             totals.append(Cell(total_of(annex, index) if column.total else "", column.align,
                                bold=True))
         rows.append(totals)
-    return tables.table(header, rows, tables.widths(declared))
+    return Grid(header, rows, tables.widths(declared))
+
+
+def grid(annex: TableAnnex) -> Markup:
+    """A table annex as a Word table: header repeated, groups merged across, totals."""
+    cells = table_cells(annex)
+    return tables.table(cells.header, cells.rows, cells.widths)
 
 
 def members(annex: PeopleAnnex, registry: Registry) -> dict[str, Any]:

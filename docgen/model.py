@@ -381,6 +381,7 @@ class Order(Strict):
     signatory: PersonRef
     annexes: list[Annotated[str, StringConstraints(pattern=r"^[\w.-]+\.yaml$")]] = Field(
         default_factory=list)
+    publish: bool = False  # put on the public website by docgen publish once issued
 
 
 
@@ -472,6 +473,7 @@ class Candidate(Named):
     reason: Text | None = None  # why the school nominates the candidate
     status: CandidateStatus
     mentor: PersonRef | None = None
+    received: dt.date | None = None  # when the school's form naming the candidate came in
 
     @model_validator(mode="after")
     def _consistent(self) -> Candidate:
@@ -627,6 +629,47 @@ class AmendmentBundle(BaseModel):
     amendment: Amendment
 
 
+Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+
+
+class ActivityControl(Strict):
+    """What the clerk records about one activity: when it was done, and a note."""
+
+    done: dt.date | None = None
+    note: Text | None = None
+
+
+class Control(Strict):
+    """content/orders/<act>/control.yaml: control of the execution of the act's roadmap."""
+
+    roadmap: Id | None = None  # the roadmap annex's id; may be left out when there is one
+    reports: list[dt.date] = Field(default_factory=list)  # dates of the справки to build
+    executor: PersonRef
+    activities: dict[Id, ActivityControl] = Field(default_factory=dict)
+
+
+class Dispatched(Strict):
+    """One message of the dispatch journal content/dispatch.yaml (written by docgen send)."""
+
+    to: str
+    address: str
+    document: str
+    sha256: Sha256
+    message_id: str
+    sent: str  # «2022-09-01 10:15:00 UTC»
+
+    @property
+    def sent_on(self) -> dt.date:
+        """The day the message went out."""
+        return dt.date.fromisoformat(self.sent[:10])
+
+
+class DispatchJournal(Strict):
+    """content/dispatch.yaml."""
+
+    sent: list[Dispatched] = Field(default_factory=list)
+
+
 class OrderBundle(BaseModel):
     """An act with its annexes, numbered in the order they are listed, and its campaign."""
 
@@ -634,6 +677,7 @@ class OrderBundle(BaseModel):
     order: Order
     annexes: list[Annex]
     campaign: Campaign | None = None
+    control: Control | None = None
 
     def roadmaps(self) -> list[RoadmapAnnex]:
         """The annexes that hold a roadmap."""
@@ -669,6 +713,7 @@ class Project(BaseModel):
     amendments: list[AmendmentBundle] = Field(default_factory=list)
     documents: list[DocumentBundle] = Field(default_factory=list)
     letters: list[Any] = Field(default_factory=list)  # letters.LetterBundle
+    dispatch: list[Dispatched] = Field(default_factory=list)
     kinds: dict[str, Any] = Field(default_factory=dict)
 
     def amendments_of(self, slug: str, annex_id: str) -> list[AmendmentBundle]:
@@ -677,8 +722,6 @@ class Project(BaseModel):
                        if a.amendment.amends == slug and annex_id in a.amendment.annexes),
                       key=lambda bundle: (bundle.amendment.date, bundle.amendment.number))
 
-
-Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 
 
 class Edition(Strict):

@@ -45,6 +45,23 @@ def write_whole(path: Path, text: str) -> None:
     os.replace(temporary, path)
 
 
+def replace_folder(staged: Path, final: Path) -> None:
+    """Replace `final` by `staged` with renames, so readers see the old or the new folder."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    if not final.exists():
+        os.replace(staged, final)
+        return
+    retired = final.with_name(f".{final.name}.old")
+    shutil.rmtree(retired, ignore_errors=True)
+    os.replace(final, retired)
+    try:
+        os.replace(staged, final)
+    except OSError:
+        os.replace(retired, final)
+        raise
+    shutil.rmtree(retired, ignore_errors=True)
+
+
 def owned(prefix: str) -> str:
     """A folder name's prefix that carries this process's id: «docgen-lo-1234-». A later
     run tells a folder whose process is gone from one still in use by it."""

@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from . import ru
+from .control import Produced, roadmap_of, state, view
 from .errors import DocgenError
-from .kinds import ACTS, CAMPAIGN, LETTERS, ActKind, Kind
+from .kinds import ACTS, CAMPAIGN, LETTERS, REPORTS, ActKind, Kind
 from .letters import (
     LetterBundle,
     basis_sentence,
@@ -33,7 +34,7 @@ from .model import (
     Resolution,
 )
 
-OUTPUT_ROOTS = ("orders", "outbox", "candidates", "documents", "letters")
+OUTPUT_ROOTS = ("orders", "outbox", "candidates", "documents", "letters", "control")
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,39 @@ def plan(project: Project) -> list[FolderPlan]:
     folders += [_document_folder(bundle, project) for bundle in project.documents]
     for letter in project.letters:
         folders += _letter_folders(letter, project)
+    folders += _control_folders(project, folders)
     return _one_plan_per_folder(folders)
+
+
+def produced(folders: list[FolderPlan]) -> list[Produced]:
+    """Every planned document as a control report counts it."""
+    return [Produced(document.kind, document.document_id, document.properties.title,
+                     document.properties.date,
+                     folder.folder.name if folder.folder.parts[0] == "outbox" else None)
+            for folder in folders for document in folder.documents]
+
+
+def _control_folders(project: Project, folders: list[FolderPlan]) -> list[FolderPlan]:
+    """For each act under control, its справки on the dates content asks for."""
+    made = produced(folders)
+    result = []
+    for bundle in project.orders:
+        control = bundle.control
+        if control is None or not control.reports:
+            continue
+        act = ACTS[bundle.order.kind]
+        roadmap = roadmap_of(bundle, control)
+        folder = Path("control") / bundle.slug
+        documents = [_planned(
+            folder, f"report-{on.isoformat()}", REPORTS["control-report"],
+            {"report": view(state(bundle, control, project, made, on)), "order": bundle.order,
+             "act": act, "roadmap": roadmap, "executor": control.executor, "on": on},
+            Properties(f"Справка о ходе исполнения плана мероприятий на {ru.date_numeric(on)}",
+                       roadmap.title, bundle.order.issuer.name,
+                       ["контроль исполнения", f"№ {bundle.order.number}"], date=on))
+            for on in sorted(set(control.reports))]
+        result.append(FolderPlan(folder, documents))
+    return result
 
 
 class OutputClash(DocgenError):

@@ -66,10 +66,10 @@ def test_failed_runs_leave_earlier_outputs_as_they_were(
                  "--soffice", str(failing)]) == 1
     err = capsys.readouterr().err
     assert "Не удалось преобразовать в PDF: orders/2022-685/order: LibreOffice не создал PDF" in err
-    assert err.count("Не удалось преобразовать в PDF") == 23
+    assert err.count("Не удалось преобразовать в PDF") == 25
     assert _snapshot(project / "build") == before
     assert sorted(p.name for p in (project / "build").iterdir() if not p.name.startswith(".")) \
-        == ["candidates", "orders", "outbox"]
+        == ["candidates", "control", "orders", "outbox"]
 
 
 @pytest.mark.libreoffice
@@ -86,7 +86,7 @@ def test_without_libreoffice_the_docx_files_are_built(
     assert sorted(manifest["files"]) == ["annex-1.docx", "order.docx", "reserve-list.docx"]
     assert not list((project / "build").rglob("*.pdf"))
     assert main(["-C", str(project), "build"]) == 0  # LibreOffice is back: PDFs follow
-    assert len(list((project / "build").rglob("*.pdf"))) == 25
+    assert len(list((project / "build").rglob("*.pdf"))) == 27
 
 
 def test_a_hanging_batch_is_killed_at_its_timeout(tmp_path: Path) -> None:

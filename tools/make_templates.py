@@ -814,6 +814,58 @@ def make_individual_plan(path: Path) -> None:
     save(document, path, "Шаблон индивидуального плана подготовки")
 
 
+def make_control_report(path: Path) -> None:
+    """templates/control-report.docx: the справка on a roadmap's execution, landscape."""
+    document = new_document()
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Mm(297), Mm(210)
+    heading(document, "{{ order.issuer.name|upper }}")
+    para(document, indent=False)
+    heading(document, "СПРАВКА")
+    heading(document, ("о ходе исполнения {{ roadmap.title|genitive|lowerfirst|typo }}, "
+                       "утверждённого {{ act.noun_in('instrumental') }} от "
+                       "{{ order.date|date_numeric }} № {{ order.number }}, по состоянию на "
+                       "{{ report.on }}"))
+    para(document, indent=False)
+    para(document, "{{ report.summary }}")
+    para(document, indent=False, keep_with_next=True)
+    widths = [Cm(1.2), Cm(7.4), Cm(2.6), Cm(3.9), Cm(5.6), Cm(5.0)]
+    table = grid_table(document, widths, ["№ п/п", "Мероприятие", "Срок", "Ответственные",
+                                          "Документы", "Состояние"])
+    loop_row(table, "{%tr for direction in report.directions %}")
+    add_row(table, ["{{ direction.number }}. {{ direction.title }}"], merged=True, bold=True)
+    loop_row(table, "{%tr for row in direction.rows %}")
+    add_row(table, ["{{ row.number }}", "{{ row.text }}", "{{ row.deadline }}",
+                    "{{r row.responsible|join('\\n')|rich }}",
+                    "{{r row.documents|join('\\n')|rich }}",
+                    "{{ row.status_text }}{% if row.note %}; {{ row.note }}{% endif %}"],
+            align=["center", "left", "center", "left", "left", "left"], keep_together=True)
+    loop_row(table, "{%tr endfor %}")
+    loop_row(table, "{%tr endfor %}")
+    _fixed_widths(table, widths)
+    para(document, "{%p if report.request %}")
+    para(document, indent=False)
+    heading(document, ("Ответы образовательных организаций на запрос от "
+                       "{{ report.request.date }} № {{ report.request.number }} (срок — "
+                       "{{ report.request.deadline }})"))
+    para(document, indent=False, keep_with_next=True)
+    widths = [Cm(1.2), Cm(9.8), Cm(5.0), Cm(9.7)]
+    table = grid_table(document, widths, ["№ п/п", "Образовательная организация",
+                                          "Запрос отправлен (журнал отправки)", "Ответ"])
+    loop_row(table, "{%tr for answer in report.schools %}")
+    add_row(table, ["{{ loop.index }}", "{{ answer.name }}", "{{ answer.sent }}",
+                    "{{ answer.state }}"],
+            align=["center", "left", "center", "left"], keep_together=True)
+    loop_row(table, "{%tr endfor %}")
+    _fixed_widths(table, widths)
+    para(document, "{%p endif %}")
+    para(document, indent=False)
+    para(document, indent=False)
+    signature_block(document, "executor")
+    save(document, path, "Шаблон справки о ходе исполнения плана мероприятий")
+
+
 def main() -> None:
     """Write every template into the given folder (templates/ by default)."""
     target = Path(sys.argv[1] if len(sys.argv) > 1 else "templates")
@@ -829,6 +881,7 @@ def main() -> None:
     make_reserve_list(target / "reserve-list.docx")
     make_interview_protocol(target / "interview-protocol.docx")
     make_individual_plan(target / "individual-plan.docx")
+    make_control_report(target / "control-report.docx")
 
 
 if __name__ == "__main__":
