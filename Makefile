@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 UNO_VENV := .venv-uno
 DEBIAN_PACKAGES := libreoffice-writer-nogui fonts-liberation2 hyphen-ru poppler-utils libjemalloc2 \
-	python3-uno python3-venv libengine-gost-openssl
+	python3-uno python3-venv libengine-gost-openssl chromium
 
 .PHONY: documents test test-fast check templates system gitdiff bench clean
 

@@ -3,6 +3,7 @@ content/reserve/candidates.yaml (comments and order kept) as nominated candidate
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import stat
@@ -47,9 +48,11 @@ UPDATED = ("position", "education", "teaching_experience", "management_experienc
            "training", "reason")  # what a form may change of a candidate already there
 
 
-def intake(root: Path, inbox: Path, *, update: bool = False) -> Report:
-    """Read every form in `inbox` (and its folders) and add its nominees as candidates;
-    with `update`, candidates already there take what their school's form now says."""
+def intake(root: Path, inbox: Path, *, update: bool = False,
+           received: dt.date | None = None) -> Report:
+    """Read every form in `inbox` (and its folders) and add its nominees as candidates,
+    received on `received` (today by default); with `update`, candidates already there
+    take what their school's form now says."""
     if not inbox.is_dir():
         raise IntakeError(f"нет папки {inbox}")
     project, _ = load_project(root)
@@ -75,6 +78,8 @@ def intake(root: Path, inbox: Path, *, update: bool = False) -> Report:
                 if "education" not in candidate:  # the model wants it; the clerk will fill it
                     candidate.insert(list(candidate).index("position") + 1, "education",
                                      "не указано")
+                candidate.insert(list(candidate).index("school") + 1, "received",
+                                 received or dt.date.today())
                 identifier = _next_id(table)
                 known[name] = identifier
                 table[identifier] = candidate

@@ -383,11 +383,30 @@ def _candidate_folders(bundle: OrderBundle, registry: Registry,
                        issuer.name, ["кадровый резерв", "собеседование"],
                        date=interview.date))
             for index, interview in enumerate(interviews, 1)]
+        if not interviews and candidate.status == CandidateStatus.NOMINATED:
+            documents.append(_blank_protocol(folder, candidate, bundle, reserve))
         if candidate.status == CandidateStatus.INCLUDED:
             documents.append(_individual_plan(folder, candidate, bundle, registry, reserve))
         if documents:
             folders.append(FolderPlan(folder, documents))
     return folders
+
+
+def _blank_protocol(folder: Path, candidate: Candidate, bundle: OrderBundle,
+                    reserve: Reserve) -> Planned:
+    """The protocol of a nominee's coming interview: the candidate's data filled in, number,
+    date, scores and decision left for the commission to write."""
+    blank: dict[str, Any] = {"number": None, "date": None, "scores": {}, "recommendation": None,
+             "decision": None}
+    return _planned(
+        folder, "interview-protocol", CAMPAIGN["interview-protocol"],
+        {"interview": blank, "candidate": candidate, "order": bundle.order,
+         "commission": reserve.interviews.commission, "criteria": reserve.interviews.criteria,
+         "place": reserve.interviews.place, "total": 0,
+         "maximum": reserve.interviews.maximum()},
+        Properties("Протокол собеседования (бланк)", "Собеседование с претендентом на "
+                   "замещение должности руководителя образовательной организации",
+                   bundle.order.issuer.name, ["кадровый резерв", "собеседование"]))
 
 
 def _individual_plan(folder: Path, candidate: Candidate, bundle: OrderBundle,

@@ -66,7 +66,7 @@ def test_failed_runs_leave_earlier_outputs_as_they_were(
                  "--soffice", str(failing)]) == 1
     err = capsys.readouterr().err
     assert "Не удалось преобразовать в PDF: orders/2022-685/order: LibreOffice не создал PDF" in err
-    assert err.count("Не удалось преобразовать в PDF") == 25
+    assert err.count("Не удалось преобразовать в PDF") == 26
     assert _snapshot(project / "build") == before
     assert sorted(p.name for p in (project / "build").iterdir() if not p.name.startswith(".")) \
         == ["candidates", "control", "orders", "outbox"]
@@ -86,7 +86,7 @@ def test_without_libreoffice_the_docx_files_are_built(
     assert sorted(manifest["files"]) == ["annex-1.docx", "order.docx", "reserve-list.docx"]
     assert not list((project / "build").rglob("*.pdf"))
     assert main(["-C", str(project), "build"]) == 0  # LibreOffice is back: PDFs follow
-    assert len(list((project / "build").rglob("*.pdf"))) == 27
+    assert len(list((project / "build").rglob("*.pdf"))) == 28
 
 
 def test_a_hanging_batch_is_killed_at_its_timeout(tmp_path: Path) -> None:
@@ -126,7 +126,7 @@ def test_build_writes_nothing_outside_its_folder(project: Path) -> None:
     assert main(["-C", str(project), "build", "--no-pdf"]) == 0
     assert sorted(os.listdir(project)) == sorted([*before, "build"])
     assert sorted(p.name for p in (project / "build").iterdir()) == [
-        ".cache", ".state.json", "candidates", "orders", "outbox"]
+        ".cache", ".state.json", "candidates", "control", "orders", "outbox"]
     assert [p.name for p in (project / "build/.cache").iterdir()] == ["parsed"]
 
 

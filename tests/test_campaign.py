@@ -121,11 +121,17 @@ def test_protocols_and_plans_only_in_their_candidates_packets(built_root: Path) 
     included = sorted(k for k, c in _candidates().items() if c["status"] == "included")
     protocols = sorted(p.parent.name for p in built_root.rglob("interview-protocol*.docx"))
     plans = sorted(p.parent.name for p in built_root.rglob("individual-plan*.docx"))
-    assert protocols == sorted(i["candidate"] for i in interviews)
+    nominated = sorted(k for k, c in _candidates().items() if c["status"] == "nominated")
+    assert nominated == ["k-05"]
+    assert protocols == sorted([i["candidate"] for i in interviews] + nominated)
     assert plans == included
     assert {p.parent.parent.name for p in built_root.rglob("interview-protocol*")} == {"candidates"}
     assert {p.parent.parent.name for p in built_root.rglob("individual-plan*")} == {"candidates"}
-    assert not (built_root / "candidates" / "k-05").exists()  # nominated, not yet interviewed
+    # nominated, not yet interviewed: the protocol is a blank for the commission
+    assert sorted(p.name for p in (built_root / "candidates/k-05").iterdir()) == [
+        "interview-protocol.docx", "interview-protocol.pdf", "manifest.json"]
+    blank = normalise(_text(built_root / "candidates/k-05/interview-protocol.docx"))
+    assert "ПРОТОКОЛ № ______" in blank and "Претендент: Ильин Дмитрий Сергеевич" in blank
 
 
 def test_protocol_scores_total_and_decision(built_root: Path) -> None:
@@ -170,7 +176,7 @@ def test_logs_carry_no_personal_data(project: Path, capsys: pytest.CaptureFixtur
         assert main(["-C", str(project), "build", "--no-pdf"]) == 0
     output = capsys.readouterr()
     logged = output.out + output.err + caplog.text
-    assert "собрано 25" in logged
+    assert "собрано 26" in logged
     for candidate in _candidates().values():
         for part in (candidate["surname"], candidate["first_name"], candidate["patronymic"]):
             assert part not in logged

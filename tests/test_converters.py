@@ -249,9 +249,9 @@ def test_conversion_on_remote_unoservers(unoservers: str, tmp_path: Path) -> Non
                              "--converter", f"unoserver://{unoservers}"],
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
-    assert "собрано 25" in result.stdout and "с ошибкой 0" in result.stdout
+    assert "собрано 26" in result.stdout and "с ошибкой 0" in result.stdout
     pdfs = sorted((project / "build").rglob("*.pdf"))
-    assert len(pdfs) == 27
+    assert len(pdfs) == 28
     reader = PdfReader(project / "build/orders/2022-685/order.pdf")
     assert "/OutputIntents" in reader.trailer["/Root"] and "/signature" in reader.named_destinations
 
@@ -272,7 +272,7 @@ def test_an_unreachable_unoserver_is_named_for_each_document(tmp_path: Path) -> 
                              "--converter", "unoserver://127.0.0.1:9"],
                             capture_output=True, text=True, check=False)
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert result.stderr.count("Не удалось преобразовать в PDF") == 25
+    assert result.stderr.count("Не удалось преобразовать в PDF") == 26
     assert "unoserver 127.0.0.1:9" in result.stderr
 
 

@@ -3,6 +3,7 @@ letter, every row read or named with why not; hostile files refused."""
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import zipfile
 from pathlib import Path
@@ -59,11 +60,18 @@ def test_a_filled_form_adds_its_nominees_and_keeps_the_file_readable(
     new = after[after.index("  k-07:"):]
     assert "surname: Орлова" in new and "gender: female" in new and "status: nominated" in new
     assert "teaching_experience: 12" in new and "reason: победитель конкурса" in new
+    assert f"school: school-4\n    received: {dt.date.today().isoformat()}\n" in new
     assert main(["-C", str(project), "check"]) == 0
     out = tmp_path / "out"
     assert main(["-C", str(project), "build", "--no-pdf", "-o", str(out)]) == 0
     table = Document(str(out / "outbox/school-4" / FORM)).tables[-1]
     assert "Орлова Анна Сергеевна" in [row.cells[1].text for row in table.rows]  # prefilled
+    # each nominee gets the protocol of the coming interview, left blank for the commission
+    protocol = "\n".join(p.text for p in Document(
+        str(out / "candidates/k-07/interview-protocol.docx")).paragraphs)
+    assert "ПРОТОКОЛ № ______" in protocol and "Орлова Анна Сергеевна" in protocol
+    assert "«___» ____________ 20___ г." in protocol and "Решение: ____" in protocol
+    assert (out / "candidates/k-08/interview-protocol.docx").is_file()
     capsys.readouterr()
     assert main(["-C", str(project), "intake", str(inbox)]) == 0  # the same forms again
     said = capsys.readouterr()

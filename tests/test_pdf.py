@@ -54,7 +54,7 @@ def test_pdf_text(built: Path) -> None:
 
 def _all_pdfs(root: Path) -> list[Path]:
     pdfs = sorted(p for p in root.rglob("*.pdf") if p.name != "bundle.pdf")
-    assert len(pdfs) == 25
+    assert len(pdfs) == 26
     return pdfs
 
 

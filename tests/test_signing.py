@@ -169,7 +169,7 @@ def _pdfa_part(xmp: str) -> tuple[str, str]:
 
 def test_every_built_pdf_is_pdfa_2b_with_matching_metadata(built_root: Path) -> None:
     pdfs = sorted(built_root.rglob("*.pdf"))
-    assert len(pdfs) == 27
+    assert len(pdfs) == 28
     for pdf in pdfs:
         reader = PdfReader(pdf)
         assert reader.pdf_header == "%PDF-1.6", pdf

@@ -726,11 +726,12 @@ def make_interview_protocol(path: Path) -> None:
     document = new_document()
     heading(document, "{{ order.issuer.name|upper }}")
     para(document, indent=False)
-    heading(document, "ПРОТОКОЛ № {{ interview.number }}")
+    heading(document, "ПРОТОКОЛ № {{ interview.number or '______' }}")
     heading(document, "собеседования с лицом, претендующим на замещение должности руководителя "
             "образовательной организации")
     para(document, indent=False)
-    date_line = para(document, "{{ interview.date|date_numeric }}	{{ order.place }}",
+    date_line = para(document, "{% if interview.date %}{{ interview.date|date_numeric }}"
+                     "{% else %}«___» ____________ 20___ г.{% endif %}	{{ order.place }}",
                      align="left", indent=False)
     date_line.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
     para(document, indent=False)
@@ -755,22 +756,27 @@ def make_interview_protocol(path: Path) -> None:
     table = grid_table(document, widths, ["№", "Критерий", "Наибольший балл", "Оценка"])
     loop_row(table, "{%tr for criterion in criteria %}")
     add_row(table, ["{{ loop.index }}", "{{ criterion.name|typo }}", "{{ criterion.max }}",
-                    "{{ interview.scores[criterion.id] }}"],
+                    "{{ interview.scores.get(criterion.id, '') }}"],
             align=["center", "left", "center", "center"], keep_together=True)
     loop_row(table, "{%tr endfor %}")
     total = table.add_row()
     first = total.cells[0].merge(total.cells[1])
     _cell_text(first, "Итого", align="right", bold=True, style=TABLE_STYLE)
     _cell_text(total.cells[2], "{{ maximum }}", align="center", bold=True, style=TABLE_STYLE)
-    _cell_text(total.cells[3], "{{ total }}", align="center", bold=True, style=TABLE_STYLE)
+    _cell_text(total.cells[3], "{{ total if interview.scores else '' }}", align="center",
+               bold=True, style=TABLE_STYLE)
     _fixed_widths(table, widths)
     para(document, indent=False)
-    para(document, "Рекомендация комиссии: {{ interview.recommendation|typo }}.",
+    para(document, "Рекомендация комиссии: {% if interview.recommendation %}"
+         "{{ interview.recommendation|typo }}.{% else %}"
+         "_____________________________________{% endif %}",
          keep_with_next=True)
     para(document, "Решение: {% if interview.decision == 'included' %}включить в резерв "
          "управленческих кадров на замещение должности руководителя образовательной "
          "организации{% elif interview.decision == 'declined' %}не включать в резерв "
-         "управленческих кадров{% else %}решение не принято{% endif %}.", keep_with_next=True)
+         "управленческих кадров{% elif interview.date %}решение не принято{% else %}"
+         "______________________________________________________{% endif %}.",
+         keep_with_next=True)
     para(document, indent=False, keep_with_next=True)
     signature_rows(document, [
         ("Председатель комиссии", "{{ commission.chair|initials_surname }}"),
