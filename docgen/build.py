@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__, vcs
+from .documents import BuildOptions, ProgressCallback, Revision
 from .errors import ContentError, LibreOfficeMissing, Problem, Severity
 from .incremental import Action, Selection, State, inputs_digest
 from .places import (
@@ -33,13 +34,12 @@ from .places import (
     user_cache,
     write_whole,
 )
-from .vcs import Revision
 
 if TYPE_CHECKING:
     from .convert import Converter, Failure
     from .dependencies import Fingerprints
+    from .documents import FolderPlan, Planned
     from .model import Project
-    from .plan import FolderPlan, Planned
     from .render import Renderer
 
 TEMPLATES = Path("templates")
@@ -50,9 +50,6 @@ STAGING = ".staging-"  # in the output folder: a build's folders before they are
 SCRATCH = ("docgen-build-", "docgen-lo-", "docgen-batch-", "docgen-head-", "docgen-issue-",
            "docgen-diff-", "docgen-gost-")
 PARALLEL_FROM = 100  # below this, this process renders faster than LibreOffice converts
-
-
-ProgressCallback = Callable[[str, int, int], None]
 
 
 @dataclass
@@ -144,22 +141,20 @@ def _render_digest(fingerprint: str, revision: Revision) -> str:
     return hashlib.sha256(f"{fingerprint}:{revision.draft}".encode()).hexdigest()
 
 
-def build(root: Path, out: Path, *, strict: bool = False, pdf: bool = True,
-          soffice: str | None = None, revision: Revision | None = None,
-          select: set[str] | None = None, force: bool = False, jobs: int = 0,
-          converter: str | None = None, timeout: float = 60.0,
-          progress: ProgressCallback | None = None) -> BuildReport:
+def build(root: Path, out: Path, options: BuildOptions | None = None) -> BuildReport:
     """Build the project's documents under `out`, redoing only what changed.
 
-    Documents are stamped with `revision`, by default the git state of `root`, in which
-    a document is a draft when its own inputs are uncommitted. With `select`, only the
-    documents with those ids are built, without bundles, and other folders are left
-    alone. Earlier outputs survive a failed run; a document that fails to convert is
+    Documents are stamped with the options' revision, by default the git state of `root`,
+    in which a document is a draft when its own inputs are uncommitted. With a selection,
+    only the documents with those ids are built, without bundles, and other folders are
+    left alone. Earlier outputs survive a failed run; a document that fails to convert is
     reported while the others are published.
     """
     started = time.monotonic()
-    jobs = jobs or os.cpu_count() or 1
-    whole = select is None and revision is None
+    options = options or BuildOptions()
+    jobs = options.jobs or os.cpu_count() or 1
+    pdf, force = options.pdf, options.force
+    whole = options.select is None and options.revision is None
     state = State(out)
     # A build of everything (none made yet, or --force) cannot find itself unchanged and
     # has work for every LibreOffice: they start before the inputs are even digested. Any
@@ -168,19 +163,15 @@ def build(root: Path, out: Path, *, strict: bool = False, pdf: bool = True,
     everything = whole and (force or not state.records)
     with contextlib.ExitStack() as closing:
         if everything:
-            converter_or_problem = _start_converter(pdf, converter, soffice, jobs, timeout,
-                                                    jobs, closing)
+            converter_or_problem = _start_converter(options, jobs, jobs, closing)
         inputs = inputs_digest(root, TRACKED, vcs.head(root), {"pdf": pdf}) if whole else None
         if not everything:
             unchanged = _unchanged(out, state, inputs, started) if whole else None
             if unchanged is not None:
                 return unchanged
-            converter_or_problem = _start_converter(pdf, converter, soffice, jobs, timeout,
-                                                    1, closing)
+            converter_or_problem = _start_converter(options, jobs, 1, closing)
         with _collector_paused() as resume_collector:
-            return _build(root, out, state, strict=strict, pdf=pdf, revision=revision,
-                          select=select, force=force, jobs=jobs,
-                          converter=converter_or_problem, progress=progress,
+            return _build(root, out, state, options, jobs=jobs, converter=converter_or_problem,
                           started=started, inputs=inputs, loaded=resume_collector)
 
 
@@ -224,8 +215,7 @@ def _unchanged(out: Path, state: State, inputs: str | None,
     return report
 
 
-def _start_converter(pdf: bool, spec: str | None, soffice: str | None, jobs: int,
-                     timeout: float, workers: int,
+def _start_converter(options: BuildOptions, jobs: int, workers: int,
                      closing: contextlib.ExitStack) -> Converter | str:
     """The converter, already starting `workers` LibreOffice workers and closed with
     `closing`; or why there is none.
@@ -235,10 +225,11 @@ def _start_converter(pdf: bool, spec: str | None, soffice: str | None, jobs: int
     """
     from .convert import open_converter
 
-    if not pdf:
+    if not options.pdf:
         return "PDF не заказаны"
     try:
-        converter = open_converter(spec, soffice=soffice, workers=jobs, timeout=timeout)
+        converter = open_converter(options.converter, soffice=options.soffice, workers=jobs,
+                                   timeout=options.timeout)
     except LibreOfficeMissing as exc:
         return str(exc)
     closing.callback(converter.close)
@@ -246,22 +237,23 @@ def _start_converter(pdf: bool, spec: str | None, soffice: str | None, jobs: int
     return converter
 
 
-def _build(root: Path, out: Path, state: State, *, strict: bool, pdf: bool, revision: Revision | None,
-           select: set[str] | None, force: bool, jobs: int, converter: Converter | str,
-           progress: ProgressCallback | None, started: float, inputs: str | None,
+def _build(root: Path, out: Path, state: State, options: BuildOptions, *, jobs: int,
+           converter: Converter | str, started: float, inputs: str | None,
            loaded: Callable[[], None]) -> BuildReport:
     """The build proper, with its converter already chosen (see build); `loaded` is
     called once the objects that last the whole build are made."""
-    _, folders, warnings = _load(root, strict, out / CACHE / "parsed")
+    pdf, select, progress = options.pdf, options.select, options.progress
+    _, folders, warnings = _load(root, options.strict, out / CACHE / "parsed")
     if select is not None:
-        from .plan import FolderPlan
+        from .documents import FolderPlan
 
         folders = [FolderPlan(f.folder, [d for d in f.documents if d.document_id in select])
                    for f in folders]
         folders = [f for f in folders if f.documents]
     out.mkdir(parents=True, exist_ok=True)
-    fingerprints, work, clean_commit = _decide(root, out, folders, state, revision, pdf=pdf,
-                                               force=force, whole=select is None)
+    fingerprints, work, clean_commit = _decide(root, out, folders, state, options.revision,
+                                               pdf=pdf, force=options.force,
+                                               whole=select is None)
     report = BuildReport(warnings=warnings)
     report.draft = sum(1 for item in work.values() if item.revision.draft)
     report.documents = Counter(d.kind for f in folders for d in f.documents)
@@ -476,16 +468,17 @@ def _render_one(index: int) -> tuple[str, list[Problem] | None, Selection]:
     return its problems, or the part of its context it read."""
     from .dependencies import select
     from .model import READS
+    from .stamp import save_docx, stamp_docx
 
     item: _Work = _RENDER["work"][index]
     document = item.document
     try:
         with READS.open() as reads:
-            _RENDER["renderer"].render(document.template, document.context,
-                                       _RENDER["target"] / f"{document.key}.docx",
-                                       document.properties, item.revision)
+            rendered = _RENDER["renderer"].render(document.template, document.context)
     except ContentError as exc:
         return document.key, exc.problems, None
+    stamp_docx(rendered, document.properties, item.revision)
+    save_docx(rendered, _RENDER["target"] / f"{document.key}.docx")
     return document.key, None, select(document.context, reads)
 
 

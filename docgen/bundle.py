@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pikepdf
 
-from .plan import Properties
+from .documents import Properties, Revision
 from .stamp import finalize_pdf
-from .vcs import Revision
 
 
 @dataclass(frozen=True)

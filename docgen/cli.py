@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from . import __version__
-from .build import ProgressCallback, build, check
+from .build import build, check
+from .documents import BuildOptions, ProgressCallback
 from .errors import ContentError, DocgenError, Problem, Severity, os_reason
 
 PASSWORD_VARIABLE = "DOCGEN_P12_PASSWORD"
@@ -262,9 +263,10 @@ def main(argv: list[str] | None = None) -> int:
 def _build(root: Path, args: argparse.Namespace) -> int:
     out = args.out or root / "build"
     with _progress_bar() as progress:
-        report = build(root, out, strict=args.strict, pdf=not args.no_pdf,
-                       soffice=args.soffice, force=args.force, jobs=args.jobs,
-                       converter=args.converter, timeout=args.timeout, progress=progress)
+        report = build(root, out, BuildOptions(
+            strict=args.strict, pdf=not args.no_pdf, soffice=args.soffice, force=args.force,
+            jobs=args.jobs, converter=args.converter, timeout=args.timeout,
+            progress=progress))
     _print_problems(report.warnings)
     if report.draft:
         print(f"Внимание: содержимое не зафиксировано в git; документов со статусом ПРОЕКТ: "
@@ -513,7 +515,7 @@ def _publish(root: Path, args: argparse.Namespace) -> int:
     from .content import load_project
     from .publish import publish
 
-    report = build(root, root / "build", soffice=args.soffice)
+    report = build(root, root / "build", BuildOptions(soffice=args.soffice))
     if report.pdf_skipped:
         raise DocgenError(f"для сайта нужны PDF: {report.pdf_skipped}")
     if report.failed:

@@ -24,9 +24,9 @@ from typing import Any
 from pydantic import BaseModel
 
 from . import __version__
+from .documents import Planned
 from .incremental import ALL, Selection
 from .model import ReadLog, Strict
-from .plan import Planned
 
 
 class Fingerprints:

@@ -21,14 +21,13 @@ from .archives import check_docx
 from .build import build, plan_project
 from .bundle import sha256
 from .content import REGISTER, load_register, save_register
+from .documents import BuildOptions, FolderPlan, Planned, Revision
 from .errors import DocgenError, os_reason
 from .model import Edition, Register
 from .places import owned
-from .plan import FolderPlan, Planned
 from .redline import Change, redline
 from .signing import SignatureReport
 from .stamp import read_identity
-from .vcs import Revision
 
 EDITIONS = Path("build/editions")
 MAX_VERIFIED = 512 << 20  # the largest file verify reads: a bundle of a region is far smaller
@@ -135,8 +134,9 @@ def issue(root: Path, document_id: str, *, today: dt.date,
     documents = _to_issue(folders, target, register)
     with tempfile.TemporaryDirectory(prefix=owned("docgen-issue-")) as temporary:
         out = Path(temporary)
-        report = build(root, out, soffice=soffice, revision=Revision(commit, False),
-                       select={d.document_id for d in documents})
+        report = build(root, out, BuildOptions(
+            soffice=soffice, revision=Revision(commit, False),
+            select=frozenset(d.document_id for d in documents)))
         if report.pdf_skipped:
             raise EditionError(f"для издания нужен PDF: {report.pdf_skipped}")
         issued = [_record(root, out, d, commit, today) for d in documents]
@@ -324,6 +324,6 @@ def _render_side(root: Path, side: Path, document_id: str, version: str | None,
         source = side / "project"
         vcs.export(root, commit, source)
         revision = Revision(commit, False)
-    build(source, side / "build", pdf=False, soffice=soffice, revision=revision,
-          select={document_id})
+    build(source, side / "build", BuildOptions(pdf=False, soffice=soffice, revision=revision,
+                                               select=frozenset({document_id})))
     return side / "build" / f"{document_id}.docx"

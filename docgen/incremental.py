@@ -14,7 +14,7 @@ from .errors import Problem, Severity
 from .places import write_whole
 
 if TYPE_CHECKING:
-    from .plan import Planned
+    from .documents import Planned
 
 Selection = Any  # what a document was made from: see dependencies.py
 

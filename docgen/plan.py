@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import ru
 from .control import Produced, roadmap_of, state, view
+from .documents import FolderPlan, Planned, Properties
 from .errors import DocgenError
 from .kinds import ACTS, CAMPAIGN, LETTERS, REPORTS, ActKind, Kind
 from .letters import (
@@ -35,56 +35,6 @@ from .model import (
 )
 
 OUTPUT_ROOTS = ("orders", "outbox", "candidates", "documents", "letters", "control")
-
-
-@dataclass(frozen=True)
-class Properties:
-    """A document's title, author, subject and keywords, for DOCX and PDF alike."""
-
-    title: str
-    subject: str
-    author: str
-    keywords: list[str] = field(default_factory=list)
-    category: str = ""
-    date: dt.date | None = None
-    document: str = ""
-    edition: int = 1
-
-
-@dataclass(frozen=True)
-class Planned:
-    """One DOCX (and its PDF) to produce."""
-
-    folder: Path
-    name: str
-    kind: str
-    template: str
-    context: dict[str, Any]
-    properties: Properties
-    bookmark: str | None = None
-
-    @property
-    def key(self) -> str:
-        """A name unique within the run, for the shared conversion folder."""
-        return "--".join((*self.folder.parts, self.name))
-
-    @property
-    def document_id(self) -> str:
-        """The document's id, its output path without extension: «orders/2022-685/annex-1»."""
-        return "/".join((*self.folder.parts, self.name))
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "properties",
-                           dataclasses.replace(self.properties, document=self.document_id))
-
-
-@dataclass(frozen=True)
-class FolderPlan:
-    """An output folder: its documents and, for an order, the bundle of those with bookmarks."""
-
-    folder: Path
-    documents: list[Planned]
-    bundle: Properties | None = None
 
 
 def plan(project: Project) -> list[FolderPlan]:
@@ -210,7 +160,7 @@ def _annex(folder: Path, name: str, annex: Annex, number: int | None, parent: An
     kind: Kind = project.kinds[annex.kind]
     amendments = amendments or []
     label = "Приложение" if number is None else f"Приложение № {number}"
-    return Planned(
+    return Planned.of(
         folder, name, "annex", kind.template,
         {**kind.values(annex, project.registry), "order": parent, "annex": annex,
          "number": number, "annex_number": number, "amendments": amendments, "act": act},
@@ -224,7 +174,7 @@ def _annex(folder: Path, name: str, annex: Annex, number: int | None, parent: An
 def _planned(folder: Path, name: str, kind: Kind, context: dict[str, Any],
              properties: Properties, bookmark: str | None = None) -> Planned:
     """A document of a kind from the table of kinds: its template and category are the kind's."""
-    return Planned(folder, name, kind.name, kind.template, context,
+    return Planned.of(folder, name, kind.name, kind.template, context,
                    dataclasses.replace(properties, category=kind.category), bookmark)
 
 

@@ -21,12 +21,13 @@ from . import filters, ics, ru
 from .bundle import sha256
 from .content import load_register
 from .control import state, view
+from .documents import FolderPlan, Planned
 from .errors import DocgenError
 from .kinds import ACTS
 from .layout import annex_heading, annex_mark, clause_lines, item_lines, members, table_cells
 from .model import Group, OrderBundle, Project, Register
 from .places import owned, replace_folder
-from .plan import FolderPlan, Planned, produced
+from .plan import produced
 from .stamp import read_identity
 
 SITE = Path("build/site")

@@ -30,9 +30,6 @@ from pydantic import BaseModel
 from . import model
 from .errors import ContentError, Problem, suggestion
 from .filters import FILTERS
-from .plan import Properties
-from .stamp import save_docx, stamp_docx
-from .vcs import Revision
 
 _NOT_A_DOCX = (zipfile.BadZipFile, PackageNotFoundError, KeyError, etree.XMLSyntaxError)
 _DAMAGED = "файл шаблона повреждён или не является документом DOCX; восстановите его из git"
@@ -134,12 +131,9 @@ class Renderer:
         self._parsed: dict[str, WordDocument] = {}
         self._patched: dict[str, str] = {}
 
-    def render(self, template: str, context: dict[str, Any], dest: Path,
-               properties: Properties, revision: Revision) -> None:
-        """Render `template` with `context` into `dest`, stamped and reproducible."""
-        document = self._render(template, context)
-        stamp_docx(document.docx, properties, revision)
-        save_docx(document.docx, dest)
+    def render(self, template: str, context: dict[str, Any]) -> Any:
+        """`template` rendered with `context`: a python-docx document, not yet saved."""
+        return self._render(template, context).docx
 
     def check(self, template: str, context: dict[str, Any],
               declaration: Path | None = None) -> list[Problem]:

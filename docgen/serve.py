@@ -15,6 +15,7 @@ from typing import Any
 
 from .build import build, plan_project
 from .content import load_project
+from .documents import BuildOptions
 from .errors import ContentError, DocgenError
 from .publish import publish
 
@@ -85,7 +86,7 @@ class Preview:
     def rebuild(self) -> str:
         """Build the documents and the site with drafts; say how it went."""
         try:
-            report = build(self.root, self.root / "build", soffice=self.soffice)
+            report = build(self.root, self.root / "build", BuildOptions(soffice=self.soffice))
             project, _ = load_project(self.root)
             publish(self.root, project, plan_project(self.root), drafts=True)
         except ContentError as exc:

@@ -20,8 +20,7 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 from lxml import etree
 
-from .plan import Properties
-from .vcs import Revision
+from .documents import Properties, Revision
 
 if TYPE_CHECKING:
     import pikepdf

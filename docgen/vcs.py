@@ -5,9 +5,9 @@ from __future__ import annotations
 import io
 import subprocess
 import tarfile
-from dataclasses import dataclass
 from pathlib import Path
 
+from .documents import Revision
 from .errors import DocgenError
 
 TRACKED = ("content", "templates")
@@ -15,19 +15,6 @@ TRACKED = ("content", "templates")
 
 class VcsError(DocgenError):
     """Git refused or the project is not in a git repository."""
-
-
-@dataclass(frozen=True)
-class Revision:
-    """The commit a build's content comes from, and whether the tree differs from it."""
-
-    commit: str | None
-    dirty: bool
-
-    @property
-    def draft(self) -> bool:
-        """A build from uncommitted content (or from outside git) is a draft."""
-        return self.commit is None or self.dirty
 
 
 def git(root: Path, *args: str, input_bytes: bytes | None = None) -> str:

@@ -20,6 +20,7 @@ from pathlib import Path
 import html5lib
 import pytest
 import yaml
+from certificates import PASSWORD, Authority
 from conftest import ROOT, commit_all, git_project
 from icalendar import Calendar
 from PIL import Image
@@ -252,3 +253,19 @@ def test_serve_answers_on_loopback_and_rebuilds_after_an_edit(tmp_path: Path) ->
         process.terminate()
         assert process.wait(timeout=30) == 130
 
+
+
+def test_a_signed_copy_beside_an_issued_edition_is_linked_from_its_history(
+        issued: Path, tmp_path: Path) -> None:
+    edition = issued / "build/editions/orders/2022-685/order/1/order.pdf"
+    signer = Authority(tmp_path).issue("signer")
+    signed = subprocess.run(
+        [sys.executable, "-m", "docgen", "-C", str(issued), "sign", str(edition), "--p12",
+         str(signer.p12)], capture_output=True, text=True, check=False,
+        env={"PATH": "/usr/bin:/bin", "DOCGEN_P12_PASSWORD": PASSWORD.decode()})
+    assert signed.returncode == 0, signed.stderr
+    assert main(["-C", str(issued), "publish"]) == 0
+    page = (issued / "build/site/acts/2022-685/index.html").read_text(encoding="utf-8")
+    assert '<a href="files/order-1-signed.pdf">PDF с электронной подписью' in page
+    published = issued / "build/site/acts/2022-685/files/order-1-signed.pdf"
+    assert published.read_bytes() == edition.with_name("order-signed.pdf").read_bytes()

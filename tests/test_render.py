@@ -11,8 +11,9 @@ from docx_text import paragraphs
 
 from docgen.build import plan_project
 from docgen.cli import main
+from docgen.documents import Revision
 from docgen.render import Renderer
-from docgen.vcs import Revision
+from docgen.stamp import save_docx, stamp_docx
 
 ORDER = Path("content/orders/2022-685/order.yaml")
 ANNEX = Path("content/orders/2022-685/annex-1-roadmap.yaml")
@@ -96,8 +97,10 @@ def test_check_writes_nothing(project: Path, capsys: pytest.CaptureFixture[str])
 def _render_order(project: Path, compiled: Path, target: Path) -> None:
     order = next(document for folder in plan_project(project)
                  for document in folder.documents if document.template == "order.docx")
-    Renderer(project / "templates", Path("templates"), compiled).render(
-        order.template, order.context, target, order.properties, Revision(None, False))
+    rendered = Renderer(project / "templates", Path("templates"), compiled).render(
+        order.template, order.context)
+    stamp_docx(rendered, order.properties, Revision(None, False))
+    save_docx(rendered, target)
 
 
 def test_compiled_templates_are_kept_between_runs_and_compiled_anew_when_edited(
