@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from . import __version__, vcs
 from .documents import BuildOptions, ProgressCallback, Revision
 from .errors import ContentError, LibreOfficeMissing, Problem, Severity
+from .folders import TEMPLATES, TRACKED
 from .incremental import Action, Selection, State, inputs_digest
 from .places import (
     owned,
@@ -42,8 +43,6 @@ if TYPE_CHECKING:
     from .model import Project
     from .render import Renderer
 
-TEMPLATES = Path("templates")
-TRACKED = (Path("content"), TEMPLATES)
 CACHE = Path(".cache")  # under the output folder: digests at commits, parsed content
 STAGING = ".staging-"  # in the output folder: a build's folders before they are renamed in
 # what docgen's runs keep in scratch space while they last

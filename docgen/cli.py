@@ -24,6 +24,7 @@ from . import __version__
 from .build import build, check
 from .documents import BuildOptions, ProgressCallback
 from .errors import ContentError, DocgenError, Problem, Severity, os_reason
+from .folders import BUILD
 
 PASSWORD_VARIABLE = "DOCGEN_P12_PASSWORD"
 
@@ -261,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _build(root: Path, args: argparse.Namespace) -> int:
-    out = args.out or root / "build"
+    out = args.out or root / BUILD
     with _progress_bar() as progress:
         report = build(root, out, BuildOptions(
             strict=args.strict, pdf=not args.no_pdf, soffice=args.soffice, force=args.force,
@@ -481,7 +482,8 @@ def _history(root: Path, args: argparse.Namespace) -> int:
 
 def _send(root: Path, args: argparse.Namespace) -> int:
     from .content import load_project
-    from .mail import JOURNAL, Server, send
+    from .folders import DISPATCH
+    from .mail import Server, send
 
     project, _ = load_project(root)
     dry_run = args.dry_run or Server.from_environment() is None
@@ -496,7 +498,7 @@ def _send(root: Path, args: argparse.Namespace) -> int:
         summary += (" Сервер почты не задан (DOCGEN_SMTP_HOST) или выбран --dry-run: письма "
                     "записаны, но не отправлены.")
     elif report.sent:
-        summary += f" Зафиксируйте журнал {JOURNAL} в git."
+        summary += f" Зафиксируйте журнал {DISPATCH} в git."
     print(summary)
     return 1 if report.failed else 0
 
@@ -515,7 +517,7 @@ def _publish(root: Path, args: argparse.Namespace) -> int:
     from .content import load_project
     from .publish import publish
 
-    report = build(root, root / "build", BuildOptions(soffice=args.soffice))
+    report = build(root, root / BUILD, BuildOptions(soffice=args.soffice))
     if report.pdf_skipped:
         raise DocgenError(f"для сайта нужны PDF: {report.pdf_skipped}")
     if report.failed:

@@ -7,16 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Problem, suggestion
+from .folders import AMENDMENT, CAMPAIGN, CANDIDATES, INTERVIEWS, LETTER, LETTERS, ORDER, ORDERS, PLANS
 from .kinds import ACTS, OPERATIVE_WORDS
 from .model import AmendmentBundle, CandidateStatus, OrderBundle, Reserve
 from .yamlfile import YamlFile
 
-ORDERS = Path("content/orders")
-LETTERS = Path("content/letters")
 _OPERATIVE = re.compile(r"(?<![А-ЯЁа-яё])(" + "|".join(OPERATIVE_WORDS) + r")(?![А-ЯЁа-яё])",
                         re.IGNORECASE)
-
-RESERVE = Path("content/reserve")
 
 _STATUS_NAMES = {
     CandidateStatus.NOMINATED: "выдвинут",
@@ -35,9 +32,9 @@ def check_links(orders: list[OrderBundle], reserve: Reserve | None,
         problems += _produced_kinds(bundle, sources, kinds)
     if reserve is not None:
         directions = {d for bundle in orders for d in bundle.directions()}
-        problems += _plans(reserve, directions, sources[RESERVE / "plans.yaml"])
-        problems += _scores(reserve, sources[RESERVE / "interviews.yaml"])
-        problems += _statuses(reserve, sources[RESERVE / "candidates.yaml"])
+        problems += _plans(reserve, directions, sources[PLANS])
+        problems += _scores(reserve, sources[INTERVIEWS])
+        problems += _statuses(reserve, sources[CANDIDATES])
     return problems
 
 
@@ -45,7 +42,7 @@ def _campaign_activities(bundle: OrderBundle, sources: dict[Path, YamlFile]) -> 
     campaign = bundle.campaign
     if campaign is None:
         return []
-    source = sources[ORDERS / bundle.slug / "campaign.yaml"]
+    source = sources[ORDERS / bundle.slug / CAMPAIGN]
     known = bundle.activities()
     letters = {"nomination_request": campaign.nomination_request,
                "best_practice_request": campaign.best_practice_request}
@@ -77,9 +74,9 @@ def check_acts(orders: list[OrderBundle], amendments: list[AmendmentBundle],
                sources: dict[Path, YamlFile]) -> list[Problem]:
     """A number used twice for acts of one kind in one year; an operative word in a preamble."""
     problems: list[Problem] = []
-    acts = [(ORDERS / b.slug / "order.yaml", b.order.kind, b.order.number, b.order.date)
+    acts = [(ORDERS / b.slug / ORDER, b.order.kind, b.order.number, b.order.date)
             for b in orders]
-    acts += [(ORDERS / b.slug / "amendment.yaml", b.amendment.kind, b.amendment.number,
+    acts += [(ORDERS / b.slug / AMENDMENT, b.amendment.kind, b.amendment.number,
               b.amendment.date) for b in amendments]
     seen: dict[tuple[str, str, int], Path] = {}
     for path, kind, number, date in sorted(acts, key=lambda act: (act[3], str(act[0]))):
@@ -91,7 +88,7 @@ def check_acts(orders: list[OrderBundle], amendments: list[AmendmentBundle],
         else:
             seen[key] = path
     for bundle in orders:
-        source = sources[ORDERS / bundle.slug / "order.yaml"]
+        source = sources[ORDERS / bundle.slug / ORDER]
         operative = ACTS[bundle.order.kind].operative
         for index, block in enumerate(bundle.order.preamble):
             for line, text in enumerate(block if isinstance(block, list) else [block]):
@@ -117,7 +114,7 @@ def check_letters(letters: list[Any], orders: list[OrderBundle],
         basis = bundle.letter.basis
         if basis is None:
             continue
-        source = sources[LETTERS / bundle.slug / "letter.yaml"]
+        source = sources[LETTERS / bundle.slug / LETTER]
         act = by_slug.get(basis.act)
         if act is None:
             problems.append(source.problem(("basis", "act"), f"нет акта «{basis.act}» в "
@@ -195,7 +192,7 @@ def check_amendments(orders: list[OrderBundle], amendments: list[AmendmentBundle
     problems: list[Problem] = []
     for bundle in amendments:
         amendment = bundle.amendment
-        source = sources[ORDERS / bundle.slug / "amendment.yaml"]
+        source = sources[ORDERS / bundle.slug / AMENDMENT]
         target = by_slug.get(amendment.amends)
         if target is None:
             problems.append(source.problem(("amends",), f"нет приказа «{amendment.amends}»"))

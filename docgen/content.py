@@ -14,15 +14,31 @@ from pydantic import BaseModel, ValidationError
 from . import declared, references
 from .annexes import problems_of
 from .consistency import (
-    LETTERS,
-    ORDERS,
-    RESERVE,
     check_acts,
     check_amendments,
     check_letters,
     check_links,
 )
 from .errors import ContentError, Problem, os_reason, shown, suggestion
+from .folders import (
+    AMENDMENT,
+    CAMPAIGN,
+    CANDIDATES,
+    CONTROL,
+    DISPATCH,
+    DOCUMENTS,
+    INTERVIEWS,
+    LETTER,
+    LETTERS,
+    ORDER,
+    ORDERS,
+    ORGANIZATIONS,
+    PEOPLE,
+    PLANS,
+    REGISTER,
+    RESERVE,
+    TEMPLATES,
+)
 from .kinds import BUILT_IN, Kind
 from .letters import GeneralLetter, LetterBundle
 from .model import (
@@ -51,16 +67,6 @@ from .model import (
 from .places import write_whole
 from .yamlfile import Loc, ParsedCache, YamlFile, read_yaml
 
-ORGANIZATIONS = Path("content/registry/organizations.yaml")
-PEOPLE = Path("content/registry/people.yaml")
-DOCUMENTS = Path("content/documents")
-TEMPLATES = Path("templates")
-RESERVE_FILES = ("candidates.yaml", "interviews.yaml", "plans.yaml")
-CAMPAIGN = Path("campaign.yaml")
-CONTROL = Path("control.yaml")
-DISPATCH = Path("content/dispatch.yaml")
-AMENDMENT = "amendment.yaml"
-REGISTER = Path("content/register.yaml")
 REGISTER_HEADER = """\
 # Журнал регистрации изданных редакций документов. Ведёт его команда docgen issue;
 # записи не правятся вручную: издание никогда не перезаписывается.
@@ -175,13 +181,13 @@ def load_project(root: Path, cache: Path | None = None) -> tuple[Project, list[P
     registry = _load_registry(collector)
     reserve = _load_reserve(collector, registry) if (root / RESERVE).is_dir() else None
     orders = [_load_order(collector, registry, path.relative_to(root), kinds)
-              for path in sorted((root / ORDERS).glob("*/order.yaml"))]
+              for path in sorted((root / ORDERS).glob(f"*/{ORDER}"))]
     amendments = [_load_amendment(collector, registry, path.relative_to(root))
                   for path in sorted((root / ORDERS).glob(f"*/{AMENDMENT}"))]
     documents = [_load_document(collector, registry, path.relative_to(root), kinds)
                  for path in sorted((root / DOCUMENTS).glob("*.yaml"))]
     letters = [_load_letter(collector, registry, path.relative_to(root), kinds)
-               for path in sorted((root / LETTERS).glob("*/letter.yaml"))]
+               for path in sorted((root / LETTERS).glob(f"*/{LETTER}"))]
     dispatch = _load_dispatch(collector) if (root / DISPATCH).exists() else []
     loaded = [o for o in orders if o]
     if registry is not None and not collector.problems:
@@ -376,7 +382,7 @@ def _load_registry(collector: _Collector) -> Registry | None:
 def _load_reserve(collector: _Collector, registry: Registry | None) -> Reserve | None:
     """Candidates, then the interviews and plans that refer to them."""
     candidates_source, interviews_source, plans_source = [
-        collector.read(RESERVE / name) for name in RESERVE_FILES]
+        collector.read(path) for path in (CANDIDATES, INTERVIEWS, PLANS)]
     if registry is None or not (candidates_source and interviews_source and plans_source):
         return None
     context = {"registry": registry}

@@ -20,18 +20,30 @@ from . import gost, signing, vcs
 from .archives import check_docx
 from .build import build, plan_project
 from .bundle import sha256
-from .content import REGISTER, load_register, save_register
+from .content import load_register, save_register
 from .documents import BuildOptions, FolderPlan, Planned, Revision
 from .errors import DocgenError, os_reason
+from .folders import (
+    AMENDMENT,
+    BUILD,
+    DIFFS,
+    DISPATCH,
+    DOCUMENTS,
+    EDITIONS,
+    LETTERS,
+    ORDERS,
+    REGISTER,
+    REGISTRY,
+    RESERVE,
+    TEMPLATES,
+)
 from .model import Edition, Register
 from .places import owned
 from .redline import Change, redline
 from .signing import SignatureReport
 from .stamp import read_identity
 
-EDITIONS = Path("build/editions")
 MAX_VERIFIED = 512 << 20  # the largest file verify reads: a bundle of a region is far smaller
-DIFFS = Path("build/diff")
 WORKTREE = "рабочая копия"
 
 
@@ -264,22 +276,21 @@ def history(root: Path, document_id: str) -> History:
 def _sources(folders: list[FolderPlan], document_id: str) -> list[Path]:
     """The content and templates a document is made from, by where the document goes."""
     parts = document_id.split("/")
-    common = [Path("content/registry"), Path("templates")]
+    common = [REGISTRY, TEMPLATES]
     if parts[0] == "orders":
         amending = {bundle.slug for folder in folders
-                    if folder.folder == Path("orders") / parts[1]
+                    if folder.folder.parts == tuple(parts[:2])
                     for document in folder.documents
                     for bundle in document.context.get("amendments", [])}
-        return [Path("content/orders") / parts[1], *common,
-                *(Path("content/orders") / slug / "amendment.yaml" for slug in sorted(amending))]
-    if parts[0] == "outbox":
-        return [Path("content/orders"), Path("content/letters"), Path("content/reserve"),
-                *common]
+        return [ORDERS / parts[1], *common,
+                *(ORDERS / slug / AMENDMENT for slug in sorted(amending))]
+    if parts[0] in ("outbox", "control"):
+        return [ORDERS, LETTERS, RESERVE, DISPATCH, *common]
     if parts[0] == "letters":
-        return [Path("content/letters") / parts[1], Path("content/orders"), *common]
+        return [LETTERS / parts[1], ORDERS, *common]
     if parts[0] == "documents":
-        return [Path("content/documents") / f"{parts[1]}.yaml", *common]
-    return [Path("content/reserve"), *common]
+        return [DOCUMENTS / f"{parts[1]}.yaml", *common]
+    return [RESERVE, *common]
 
 
 def compare(root: Path, document_id: str, older: str | None = None, newer: str | None = None,
@@ -324,6 +335,6 @@ def _render_side(root: Path, side: Path, document_id: str, version: str | None,
         source = side / "project"
         vcs.export(root, commit, source)
         revision = Revision(commit, False)
-    build(source, side / "build", BuildOptions(pdf=False, soffice=soffice, revision=revision,
-                                               select=frozenset({document_id})))
-    return side / "build" / f"{document_id}.docx"
+    build(source, side / BUILD, BuildOptions(pdf=False, soffice=soffice, revision=revision,
+                                             select=frozenset({document_id})))
+    return side / BUILD / f"{document_id}.docx"

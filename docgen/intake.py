@@ -21,9 +21,9 @@ from ruamel.yaml.comments import CommentedMap
 from .archives import UnsafeArchive, check_docx
 from .content import load_project
 from .errors import DocgenError, shown
+from .folders import CANDIDATES
 from .model import Project
 
-CANDIDATES = Path("content/reserve/candidates.yaml")
 FORM = "nomination-request"  # the document whose form the schools fill in
 MAX_FORM = 10 << 20  # a filled form with a few rows is tens of kilobytes
 COLUMNS = ("№", "ФИО", "Должность", "Педагогический стаж", "Управленческий стаж",

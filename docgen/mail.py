@@ -24,17 +24,15 @@ import yaml
 
 from . import ru
 from .errors import DocgenError, os_reason
+from .folders import BUILD, DISPATCH, MAIL_DRAFTS, OUTBOX
 from .letters import salutation
 from .model import Project
 from .places import write_whole
 from .plan import plan
 
-JOURNAL = Path("content/dispatch.yaml")
 JOURNAL_HEADER = """\
 # Журнал отправки писем. Ведёт его команда docgen send; вручную не правится.
 """
-DRAFTS = Path("build/mail")
-OUTBOX = Path("build/outbox")
 FORMS = ("nomination-request",)  # documents whose DOCX the recipient fills in and returns
 
 
@@ -113,7 +111,7 @@ def packets(root: Path, project: Project) -> list[Packet]:
         if address is None:
             continue
         for document in folder.documents:
-            pdf = root / "build" / folder.folder / f"{document.name}.pdf"
+            pdf = root / BUILD / folder.folder / f"{document.name}.pdf"
             if not pdf.is_file():
                 continue
             docx = pdf.with_suffix(".docx")
@@ -165,7 +163,7 @@ def _message(packet: Packet, sender: str, sender_name: str) -> EmailMessage:
 
 def load_journal(root: Path) -> list[dict[str, str]]:
     """The entries of the dispatch journal, oldest first."""
-    path = root / JOURNAL
+    path = root / DISPATCH
     if not path.exists():
         return []
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -173,7 +171,7 @@ def load_journal(root: Path) -> list[dict[str, str]]:
 
 
 def _save_journal(root: Path, entries: list[dict[str, str]]) -> None:
-    write_whole(root / JOURNAL, JOURNAL_HEADER + yaml.safe_dump(
+    write_whole(root / DISPATCH, JOURNAL_HEADER + yaml.safe_dump(
         {"sent": entries}, allow_unicode=True, sort_keys=False))
 
 
@@ -198,8 +196,8 @@ def send(root: Path, project: Project, *, dry_run: bool, now: dt.datetime,
                 continue
             message = _message(packet, administration.email, administration.short_name)
             if server is None:
-                report.drafts = root / DRAFTS
-                target = root / DRAFTS / packet.recipient / f"{Path(packet.document).name}.eml"
+                report.drafts = root / MAIL_DRAFTS
+                target = root / MAIL_DRAFTS / packet.recipient / f"{Path(packet.document).name}.eml"
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(bytes(message))
                 report.sent.append(f"{packet.document} → {packet.address} (черновик {target})")

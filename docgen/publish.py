@@ -23,6 +23,7 @@ from .content import load_register
 from .control import state, view
 from .documents import FolderPlan, Planned
 from .errors import DocgenError
+from .folders import BUILD, EDITIONS, INTRANET, SITE, SITE_TEMPLATES
 from .kinds import ACTS
 from .layout import annex_heading, annex_mark, clause_lines, item_lines, members, table_cells
 from .model import Group, OrderBundle, Project, Register
@@ -30,10 +31,6 @@ from .places import owned, replace_folder
 from .plan import produced
 from .stamp import read_identity
 
-SITE = Path("build/site")
-INTRANET = Path("build/intranet")
-SITE_TEMPLATES = Path("templates/site")
-EDITIONS = Path("build/editions")
 PUBLISHED_KINDS = {*ACTS, "annex"}  # what may reach the public site: acts and their annexes
 _BOLD = re.compile(r"\*\*(.+?)\*\*", re.S)
 
@@ -183,7 +180,7 @@ def _document(root: Path, document: Planned, number: int | None, bundle: OrderBu
               ) -> PublishedDocument | str:
     """The document as the page shows it, or why the act cannot be published: only an
     issued edition whose content is what content/ holds now goes on the site."""
-    pdf = root / "build" / document.folder / f"{document.name}.pdf"
+    pdf = root / BUILD / document.folder / f"{document.name}.pdf"
     if not pdf.is_file():
         return f"нет файла {pdf.relative_to(root)}: соберите документы (make documents)"
     identity = read_identity(pdf)
@@ -250,8 +247,8 @@ def publish(root: Path, project: Project, folders: list[FolderPlan], *, drafts: 
     today = today or dt.date.today()
     report = PublishReport(root / SITE, root / INTRANET)
     by_folder = {folder.folder: folder for folder in folders}
-    (root / "build").mkdir(exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=owned(".publish-"), dir=root / "build") as scratch:
+    (root / BUILD).mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=owned(".publish-"), dir=root / BUILD) as scratch:
         site = Path(scratch) / "site"
         intranet = Path(scratch) / "intranet"
         site.mkdir()

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from .content import DOCUMENTS, LETTERS, ORDERS, TEMPLATES
 from .errors import DocgenError
+from .folders import DOCUMENTS, LETTERS, ORDERS, TEMPLATES
 from .kinds import ACTS, ANNEXES
 from .yamlfile import read_yaml
 

@@ -17,16 +17,16 @@ from .build import build, plan_project
 from .content import load_project
 from .documents import BuildOptions
 from .errors import ContentError, DocgenError
+from .folders import BUILD, TRACKED
 from .publish import publish
 
-WATCHED = ("content", "templates")
 POLL_SECONDS = 0.5
 
 
 def snapshot(root: Path) -> dict[str, tuple[int, int]]:
     """Every watched file with its modification time and size."""
     found = {}
-    for folder in WATCHED:
+    for folder in TRACKED:
         for path in sorted((root / folder).rglob("*")):
             if path.is_file() and not path.name.startswith((".", "~$")):
                 status = path.stat()
@@ -62,9 +62,9 @@ class Preview:
         self.soffice = soffice
         self.outcome = "сборка ещё не закончена"
         self.builds = 0
-        (root / "build").mkdir(exist_ok=True)
+        (root / BUILD).mkdir(exist_ok=True)
         handler = partial(type("Handler", (_Handler,), {"preview": self}),
-                          directory=str(root / "build"))
+                          directory=str(root / BUILD))
         self.server = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -86,7 +86,7 @@ class Preview:
     def rebuild(self) -> str:
         """Build the documents and the site with drafts; say how it went."""
         try:
-            report = build(self.root, self.root / "build", BuildOptions(soffice=self.soffice))
+            report = build(self.root, self.root / BUILD, BuildOptions(soffice=self.soffice))
             project, _ = load_project(self.root)
             publish(self.root, project, plan_project(self.root), drafts=True)
         except ContentError as exc:
@@ -113,7 +113,7 @@ class Preview:
 
     def page(self) -> str:
         """The preview's own page: the last build's outcome and links to every PDF."""
-        build_folder = self.root / "build"
+        build_folder = self.root / BUILD
         links = []
         for pdf in sorted(build_folder.glob("*/**/*.pdf")):
             relative = pdf.relative_to(build_folder).as_posix()

@@ -9,8 +9,7 @@ from pathlib import Path
 
 from .documents import Revision
 from .errors import DocgenError
-
-TRACKED = ("content", "templates")
+from .folders import TRACKED
 
 
 class VcsError(DocgenError):
@@ -43,7 +42,7 @@ def revision(root: Path) -> Revision:
     commit = head(root)
     if commit is None:
         return Revision(None, True)
-    status = git(root, "status", "--porcelain", "--", *TRACKED)
+    status = git(root, "status", "--porcelain", "--", *(str(path) for path in TRACKED))
     return Revision(commit, bool(status.strip()))
 
 
@@ -69,7 +68,8 @@ def resolve(root: Path, name: str) -> str:
 
 def export(root: Path, commit: str, target: Path) -> None:
     """Write content/ and templates/ as they were at `commit` into `target`."""
-    archive = subprocess.run(["git", "archive", "--format=tar", commit, *TRACKED], cwd=root,
+    archive = subprocess.run(["git", "archive", "--format=tar", commit,
+                              *(str(path) for path in TRACKED)], cwd=root,
                              capture_output=True, check=False)
     if archive.returncode != 0:
         raise VcsError(f"git archive: {archive.stderr.decode('utf-8', 'replace').strip()}")

@@ -32,3 +32,33 @@ def test_modules_import_only_downwards_in_the_architecture_table() -> None:
                    encoding="utf-8")))
                if imported in position and position[imported] <= position[name]]
     assert upwards == []
+
+
+FOLDER_NAMES = ("build", "content", "templates")
+
+
+def _path_literals(tree: ast.AST) -> list[tuple[int, str]]:
+    """String constants that name a project folder where a path is made of them:
+    Path("content/…"), something / "build", ("content", "templates")."""
+    found = []
+    for node in ast.walk(tree):
+        constants: list[ast.expr] = []
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Path":
+            constants = list(node.args)
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            constants = [node.left, node.right]
+        elif isinstance(node, ast.Tuple):
+            constants = list(node.elts)
+        for constant in constants:
+            if isinstance(constant, ast.Constant) and isinstance(constant.value, str) and \
+                    constant.value.split("/")[0] in FOLDER_NAMES:
+                found.append((constant.lineno, constant.value))
+    return found
+
+
+def test_no_folder_path_literal_outside_the_folders_module() -> None:
+    found = {path.name: _path_literals(ast.parse(path.read_text(encoding="utf-8")))
+             for path in sorted((ROOT / "docgen").glob("*.py")) if path.name != "folders.py"}
+    assert {name: literals for name, literals in found.items() if literals} == {}
+    assert sorted(_path_literals(ast.parse('Path("content/orders") / "build"'))) == [
+        (1, "build"), (1, "content/orders")]  # the check itself sees them
