@@ -535,9 +535,11 @@ def _publish(root: Path, args: argparse.Namespace) -> int:
 
 
 def _status(root: Path, args: argparse.Namespace) -> int:
+    from . import ru
     from .build import plan_project
     from .content import load_project
     from .control import state
+    from .kinds import ACTS
     from .plan import produced
 
     on = args.on or dt.date.today()
@@ -550,7 +552,8 @@ def _status(root: Path, args: argparse.Namespace) -> int:
     for bundle in under_control:
         assert bundle.control is not None
         report = state(bundle, bundle.control, project, made, on)
-        print(f"Приказ № {bundle.order.number} от {bundle.order.date:%d.%m.%Y} на "
+        act = ACTS[bundle.order.kind]
+        print(f"{ru.capfirst(act.title)} {ru.dated(bundle.order.date, bundle.order.number)} на "
               f"{on:%d.%m.%Y}. {report.summary}")
         for row in report.rows:
             print(f"  {row.number:5} {row.status_text:40} {row.activity.text[:70]}")

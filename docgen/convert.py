@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import queue
@@ -30,6 +29,13 @@ from typing import Protocol
 from xml.sax.saxutils import escape
 
 from .errors import ConversionError, LibreOfficeMissing
+from .office_names import (
+    PROFILE_BUILD_ID,
+    PROFILE_SETTINGS,
+    SETTINGS_END,
+    single_instance_pipe,
+    uno_pipe,
+)
 from .places import owned, scratch_folder, scratch_root, user_cache
 
 INSTALL_HINT = ("установите LibreOffice: sudo apt-get install libreoffice-writer-nogui "
@@ -146,14 +152,9 @@ def _kill_group(process: subprocess.Popen[bytes]) -> None:
 
 
 def _sockets(worker: int, profile: Path) -> list[Path]:
-    """The sockets a worker's LibreOffice makes in /tmp, which it removes when it quits
-    but not when it is killed: its UNO pipe, named by the UNO worker, and its
-    single-instance pipe, named after the MD5 of the profile's URL in UTF-16 written as
-    hexadecimal bytes without leading zeros (LibreOffice's officeipcthread.cxx)."""
-    digest = hashlib.md5(profile.as_uri().encode("utf-16-le"), usedforsecurity=False)
-    single = "".join(format(byte, "x") for byte in digest.digest())
-    return [Path(f"/tmp/OSL_PIPE_{os.getuid()}_{name}")
-            for name in (f"docgen-{worker}", f"SingleOfficeIPC_{single}")]
+    """The sockets a worker's LibreOffice makes, which it removes when it quits but not
+    when it is killed: its UNO pipe, named by the UNO worker, and its single-instance pipe."""
+    return [uno_pipe(f"docgen-{worker}"), single_instance_pipe(profile)]
 
 
 class _Dispatcher:
@@ -247,8 +248,8 @@ class ProfileCache:
     # Written at LibreOffice's first start: its settings (with the version it has seen,
     # which the UNO worker writes out at once), and the build its extensions were
     # registered for; without the latter it restarts once.
-    SETTINGS = Path("user/registrymodifications.xcu")
-    BUILD_ID = Path("user/extensions/buildid")
+    SETTINGS = PROFILE_SETTINGS
+    BUILD_ID = PROFILE_BUILD_ID
     STAGED = ".profile-"  # a copy being made, next to the kept profile
     STALE = 600.0  # seconds: a copy takes well under one; an older one was cut off
 
@@ -271,7 +272,7 @@ class ProfileCache:
             settings = (profile / cls.SETTINGS).read_bytes()
         except OSError:
             return False
-        return (profile / cls.BUILD_ID).is_file() and settings.rstrip().endswith(b"</oor:items>")
+        return (profile / cls.BUILD_ID).is_file() and settings.rstrip().endswith(SETTINGS_END)
 
     def discard(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)

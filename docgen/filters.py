@@ -110,7 +110,7 @@ def edition_reference(bundles: list[AmendmentBundle]) -> str:
     if not amendments:
         return ""
     issuer = ru.inflect_phrase(amendments[-1].issuer.short_name, "genitive")
-    dated = ", ".join(f"от {ru.date_numeric(a.date)} № {a.number}" for a in amendments)
+    dated = ", ".join(ru.dated(a.date, a.number) for a in amendments)
     return typo(f"{'приказов' if len(amendments) > 1 else 'приказа'} {issuer} {dated}")
 
 
@@ -146,6 +146,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "capfirst": ru.capfirst,
     "lowerfirst": ru.lowerfirst,
     "date_numeric": ru.date_numeric,
+    "dated": lambda document: ru.dated(document.date, document.number),
     "date_long": ru.date_long,
     "date_quoted": ru.date_quoted,
     **layout.FILTERS,

@@ -91,7 +91,7 @@ def annex_mark(annex: Annex, order: Any, number: int | None, act: ActKind) -> li
     «УТВЕРЖДЕНО / приказом … / от … № …» of an approved document; «Приложение» alone is
     the only annex of a letter (`number` None)."""
     issuer = ru.inflect_phrase(order.issuer.short_name, "genitive")
-    dated = f"от {ru.date_numeric(order.date)} № {order.number}"
+    dated = ru.dated(order.date, order.number)
     if annex.approved:
         lines = [grif(annex.document), f"{act.noun_in('instrumental')} {issuer}", dated]
     else:

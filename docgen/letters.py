@@ -185,8 +185,7 @@ def basis_sentence(act: Order, activity: Activity | None) -> str:
     """«Во исполнение приказа … от … № … «…» (план мероприятий …) сообщаем следующее.»"""
     noun = ACTS[act.kind].noun_in("genitive")
     issuer = ru.inflect_phrase(act.issuer.short_name, "genitive")
-    text = (f"Во исполнение {noun} {issuer} от {ru.date_numeric(act.date)} № {act.number} "
-            f"«{act.title}»")
+    text = f"Во исполнение {noun} {issuer} {ru.dated(act.date, act.number)} «{act.title}»"
     if activity is not None:
         text += f" (план мероприятий «дорожная карта», мероприятие «{activity.text}»)"
     return ru.typograph(text + " сообщаем следующее.")
@@ -195,6 +194,6 @@ def basis_sentence(act: Order, activity: Activity | None) -> str:
 def reminder_sentence(letter: Any) -> str:
     """«Напоминаем, что письмом от … № … «…» запрошены сведения …»: what a reminder is about."""
     return ru.typograph(
-        f"Напоминаем, что письмом от {ru.date_numeric(letter.date)} № {letter.number} "
+        f"Напоминаем, что письмом {ru.dated(letter.date, letter.number)} "
         f"«{letter.title}» у Вашей образовательной организации запрошены сведения в срок до "
         f"{ru.date_long(letter.deadline)}; ответ от Вашей организации не поступил.")

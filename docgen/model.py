@@ -102,7 +102,7 @@ class ReadLog:
 
     def note(self, model: BaseModel, name: str) -> None:
         assert self.reads is not None
-        if name in type(model).__pydantic_fields__:
+        if name in type(model).model_fields:
             self.reads.setdefault(id(model), set()).add(name)
         elif name in self._WHOLE_READS:
             self.reads.setdefault(id(model), set()).add(self.WHOLE)

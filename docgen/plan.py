@@ -135,7 +135,7 @@ def _letter_folders(bundle: LetterBundle, project: Project) -> list[FolderPlan]:
         copies = [(Path("letters") / bundle.slug, "letter",
                    {"id": bundle.slug, "lines": lines,
                     "salutation": everyone[0].salutation if len(everyone) == 1 else ""})]
-    label = f"Письмо от {ru.date_numeric(letter.date)} № {letter.number}"
+    label = f"Письмо {ru.dated(letter.date, letter.number)}"
     titles = [ru.typograph(ru.lowerfirst(annex.title)) for annex in bundle.annexes]
     folders = []
     for folder, name, recipient in copies:
@@ -164,8 +164,8 @@ def _annex(folder: Path, name: str, annex: Annex, number: int | None, parent: An
         folder, name, "annex", kind.template,
         {**kind.values(annex, project.registry), "order": parent, "annex": annex,
          "number": number, "annex_number": number, "amendments": amendments, "act": act},
-        Properties(f"{label} к {act.noun_in('dative')} № {parent.number} от "
-                   f"{ru.date_numeric(parent.date)}", annex.title, parent.issuer.name, keywords,
+        Properties(f"{label} к {act.noun_in('dative')} {ru.dated(parent.date, parent.number)}",
+                   annex.title, parent.issuer.name, keywords,
                    f"Приложение к {act.noun_in('dative')}", parent.date,
                    edition=1 + len(amendments)),
         label if number is not None else None)
@@ -180,7 +180,7 @@ def _planned(folder: Path, name: str, kind: Kind, context: dict[str, Any],
 
 def _label(bundle: OrderBundle) -> str:
     act = ACTS[bundle.order.kind]
-    return f"{ru.capfirst(act.title)} № {bundle.order.number} от {ru.date_numeric(bundle.order.date)}"
+    return f"{ru.capfirst(act.title)} {ru.dated(bundle.order.date, bundle.order.number)}"
 
 
 def _document_folder(bundle: DocumentBundle, project: Project) -> FolderPlan:
@@ -264,7 +264,7 @@ def _reserve_groups(reserve: Reserve) -> list[dict[str, Any]]:
 
 
 def _letter_properties(letter: Any, issuer: Organization, school: Organization) -> Properties:
-    return Properties(f"Письмо от {ru.date_numeric(letter.date)} № {letter.number}",
+    return Properties(f"Письмо {ru.dated(letter.date, letter.number)}",
                       letter.title, issuer.name, ["запрос", "кадровый резерв", school.short_name],
                       date=letter.date)
 
@@ -327,8 +327,8 @@ def _candidate_folders(bundle: OrderBundle, registry: Registry,
              "criteria": reserve.interviews.criteria, "place": reserve.interviews.place,
              "total": reserve.interviews.total(interview),
              "maximum": reserve.interviews.maximum()},
-            Properties(f"Протокол собеседования № {interview.number} от "
-                       f"{ru.date_numeric(interview.date)}", "Собеседование с претендентом на "
+            Properties(f"Протокол собеседования {ru.dated(interview.date, interview.number)}",
+                       "Собеседование с претендентом на "
                        "замещение должности руководителя образовательной организации",
                        issuer.name, ["кадровый резерв", "собеседование"],
                        date=interview.date))

@@ -120,6 +120,7 @@ def _environment(root: Path) -> SandboxedEnvironment:
                                        lstrip_blocks=True)
     environment.filters.update({
         "text": html_text, "typo": ru.typograph, "date_numeric": ru.date_numeric,
+        "dated": lambda document: ru.dated(document.date, document.number),
         "date_long": ru.date_long, "names": _names, "deadline": filters.deadline,
         "paragraphs": filters.paragraphs, "item_lines": item_lines,
         "clause_lines": clause_lines, "table_cells": table_cells,
@@ -161,8 +162,8 @@ def _history(root: Path, document: Planned, register: Register, bundle: OrderBun
         basis = "первоначальная редакция"
         if edition.edition > 1 and len(amendments) >= edition.edition - 1:
             amending = amendments[edition.edition - 2].amendment
-            basis = (f"в редакции {ACTS[amending.kind].noun_in('genitive')} от "
-                     f"{ru.date_numeric(amending.date)} № {amending.number}")
+            basis = (f"в редакции {ACTS[amending.kind].noun_in('genitive')} "
+                     f"{ru.dated(amending.date, amending.number)}")
         pdf = root / EDITIONS / document.document_id / str(edition.edition) / \
             f"{document.name}.pdf"
         links = []
@@ -223,8 +224,7 @@ def _act(root: Path, bundle: OrderBundle, folder_plan: FolderPlan, register: Reg
             return made
         documents.append(made)
     act = ACTS[bundle.order.kind]
-    label = (f"{ru.capfirst(act.title)} от {ru.date_numeric(bundle.order.date)} "
-             f"№ {bundle.order.number}")
+    label = f"{ru.capfirst(act.title)} {ru.dated(bundle.order.date, bundle.order.number)}"
     return PublishedAct(bundle, label, f"acts/{bundle.slug}/", documents)
 
 
@@ -289,8 +289,7 @@ def _intranet(root: Path, environment: SandboxedEnvironment, project: Project,
             continue
         current = state(bundle, bundle.control, project, made, today)
         act = ACTS[bundle.order.kind]
-        label = (f"{ru.capfirst(act.title)} от {ru.date_numeric(bundle.order.date)} "
-                 f"№ {bundle.order.number}")
+        label = f"{ru.capfirst(act.title)} {ru.dated(bundle.order.date, bundle.order.number)}"
         pages.append({"slug": bundle.slug, "label": label, "summary": current.summary})
         calendar = f"{bundle.slug}.ics"
         (intranet / calendar).write_bytes(ics.calendar(current))

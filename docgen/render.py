@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import copy
 import hashlib
 import re
 import zipfile
@@ -28,6 +27,7 @@ from lxml import etree
 from pydantic import BaseModel
 
 from . import model
+from .docx_template import PreparedTemplate
 from .errors import ContentError, Problem, suggestion
 from .filters import FILTERS
 
@@ -88,33 +88,6 @@ def _kept_code(folder: Path) -> FileSystemBytecodeCache | None:
     return cache
 
 
-class _Template(DocxTemplate):
-    """A docxtpl template that starts from a parsed copy and patches each XML source once.
-
-    Parsing the DOCX and docxtpl's tag clean-up (a dozen regular expressions over the
-    whole body) give the same result for every document made from a template, so they
-    are done once per template and process; each document gets a deep copy.
-    """
-
-    docx: Any
-    is_rendered: bool
-
-    def __init__(self, pristine: WordDocument, patched: dict[str, str]):
-        super().__init__(template_file="")
-        self._pristine = pristine
-        self._patched = patched
-
-    def init_docx(self, reload: bool = True) -> None:
-        if not self.docx or (self.is_rendered and reload):
-            self.docx = copy.deepcopy(self._pristine)
-            self.is_rendered = False
-
-    def patch_xml(self, src_xml: str) -> str:
-        if src_xml not in self._patched:
-            self._patched[src_xml] = super().patch_xml(src_xml)
-        return self._patched[src_xml]
-
-
 def environment(compiled: Path | None = None) -> SandboxedEnvironment:
     """The Jinja environment every template renders in; with `compiled`, the folder that
     keeps compiled templates between runs."""
@@ -161,7 +134,7 @@ class Renderer:
             return exc.problems
         return []
 
-    def _render(self, template: str, context: dict[str, Any]) -> _Template:
+    def _render(self, template: str, context: dict[str, Any]) -> PreparedTemplate:
         path = self.templates / template
         if not path.is_file():
             raise ContentError([self._problem(
@@ -169,7 +142,7 @@ class Renderer:
         try:
             if template not in self._parsed:
                 self._parsed[template] = Document(str(path))
-            document = _Template(self._parsed[template], self._patched)
+            document = PreparedTemplate(self._parsed[template], self._patched)
             document.render(context, jinja_env=self.env, autoescape=True)
         except TemplateError as exc:
             raise ContentError([self._template_problem(template, path, exc)]) from None

@@ -39,6 +39,11 @@ def date_numeric(value: dt.date) -> str:
     return value.strftime("%d.%m.%Y")
 
 
+def dated(day: dt.date, number: str | int) -> str:
+    """A document's date and number as GOST R 7.0.97 references it: «от 30.08.2022 № 685»."""
+    return f"от {date_numeric(day)} № {number}"
+
+
 def date_long(value: dt.date) -> str:
     """«30 августа 2022 г.», month in the genitive, no leading zero."""
     return format_date(value, "d MMMM y", locale="ru") + NBSP + "г."

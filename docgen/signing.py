@@ -19,7 +19,6 @@ from fontTools.ttLib.scaleUpem import scale_upem
 from pyhanko import stamp
 from pyhanko.pdf_utils import layout
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.text import TextBoxStyle
@@ -31,6 +30,7 @@ from pyhanko_certvalidator import ValidationContext
 from pypdf import PdfReader
 
 from .errors import DocgenError
+from .pdf_writer import MetadataKeepingWriter
 from .places import user_cache
 
 FIELD = "signature"
@@ -83,21 +83,6 @@ class Certificate:
         if now < self.valid_from:
             raise SigningError(f"сертификат {self.serial} ещё не действует: действителен с "
                                f"{self.valid_from:%d.%m.%Y}")
-
-
-class _MetadataKeeping(IncrementalPdfFileWriter):
-    """pyHanko's incremental writer, leaving the document's information and XMP as docgen
-    wrote them.
-
-    pyHanko's own update appends itself to /Producer in the information dictionary but
-    writes only itself into the XMP, and serialises the XMP anew with the docgen schema
-    under another prefix: PDF/A-2b forbids both. The signature carries its own time, so
-    the document's dates need not change. (This overrides a private method of pyHanko's;
-    tests/test_signing.py checks the result after every upgrade.)
-    """
-
-    def _update_meta(self) -> None:
-        return
 
 
 @dataclass(frozen=True)
@@ -201,7 +186,7 @@ def sign(pdf: Path, dest: Path, p12: Path, password: bytes, *, tsa: str | None =
     temporary = dest.with_suffix(".tmp")
     try:
         with pdf.open("rb") as source, temporary.open("wb") as output:
-            pdf_signer.sign_pdf(_MetadataKeeping(source, strict=False), output=output,
+            pdf_signer.sign_pdf(MetadataKeepingWriter(source, strict=False), output=output,
                                 appearance_text_params=certificate.text_params())
     except (PdfError, HankoSigningError, OSError) as exc:
         temporary.unlink(missing_ok=True)
@@ -223,7 +208,7 @@ def visual_mark(pdf: Path, dest: Path, certificate_pem: Path | bytes) -> Certifi
     page, (left, bottom, right, top) = place(pdf)
     temporary = dest.with_suffix(".tmp")
     with pdf.open("rb") as source:
-        writer = _MetadataKeeping(source, strict=False)
+        writer = MetadataKeepingWriter(source, strict=False)
         mark = stamp.TextStamp(writer, _style(), text_params=certificate.text_params(),
                                box=layout.BoxConstraints(right - left, top - bottom))
         mark.apply(page, left, bottom)

@@ -9,18 +9,18 @@ import zipfile
 import zlib
 from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 import docx
 from docx.document import Document
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
-from docx.opc.pkgwriter import PackageWriter
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 from lxml import etree
 
 from .documents import Properties, Revision
+from .docx_package import write_package
 
 if TYPE_CHECKING:
     import pikepdf
@@ -114,10 +114,7 @@ def save_docx(document: Document, path: Path) -> None:
         part.before_marshal()
     writer = _FixedZip(path)
     try:
-        physical = cast(Any, writer)  # python-docx's writer wants only write() and close()
-        PackageWriter._write_content_types_stream(physical, package.parts)
-        PackageWriter._write_pkg_rels(physical, package.rels)
-        PackageWriter._write_parts(physical, package.parts)
+        write_package(package, writer)
     finally:
         writer.close()
 

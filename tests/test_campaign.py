@@ -167,7 +167,7 @@ def test_reserve_list_groups_included_candidates_by_school(built: Path) -> None:
     names = [row[1] for row in rows if row[0].isdigit()]
     assert names == ["Зайцева Марина Викторовна", "Гурченко Павел Андреевич",
                      "Цой Артём Игоревич"]
-    assert rows[1][3] == "16 лет / 4 года" and rows[1][4] == "протокол № 1 от 26.09.2022"
+    assert rows[1][3] == "16 лет / 4 года" and rows[1][4] == "протокол от 26.09.2022 № 1"
 
 
 def test_logs_carry_no_personal_data(project: Path, capsys: pytest.CaptureFixture[str],

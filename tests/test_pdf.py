@@ -25,12 +25,12 @@ def test_bundle_has_both_documents_with_bookmarks(built: Path) -> None:
     assert order_pages >= 2 and annex_pages >= 2
     assert len(bundle.pages) == order_pages + annex_pages
     marks = [(item.title, bundle.get_destination_page_number(item)) for item in bundle.outline]
-    assert marks == [("Приказ № 685 от 30.08.2022", 0), ("Приложение № 1", order_pages)]
+    assert marks == [("Приказ от 30.08.2022 № 685", 0), ("Приложение № 1", order_pages)]
 
 
 def test_bundle_metadata(built: Path) -> None:
     info = PdfReader(built / "bundle.pdf").metadata
-    assert info.title == "Приказ № 685 от 30.08.2022"
+    assert info.title == "Приказ от 30.08.2022 № 685"
     assert info.author == "Управление образования администрации Балтийского городского округа"
     assert info.subject.startswith("Утверждение плана мероприятий «Дорожной карты»")
     assert "дорожная карта" in info["/Keywords"] and "№ 685" in info["/Keywords"]
@@ -39,8 +39,8 @@ def test_bundle_metadata(built: Path) -> None:
 def test_each_pdf_carries_its_docx_properties(built: Path) -> None:
     order = PdfReader(built / "order.pdf").metadata
     annex = PdfReader(built / "annex-1.pdf").metadata
-    assert order.title == "Приказ № 685 от 30.08.2022"
-    assert annex.title == "Приложение № 1 к приказу № 685 от 30.08.2022"
+    assert order.title == "Приказ от 30.08.2022 № 685"
+    assert annex.title == "Приложение № 1 к приказу от 30.08.2022 № 685"
     assert annex.subject.startswith("План мероприятий «дорожная карта»")
 
 

@@ -639,7 +639,7 @@ def make_nomination_letter(path: Path) -> None:
     _executor(document)
     _landscape_section(document)
     right_block(document, ["Приложение", "к письму {{ issuer.short_name|genitive }}",
-                           "от {{ letter.date|date_numeric }} № {{ letter.number }}"],
+                           "{{ letter|dated }}"],
                 left=Cm(17.5))
     para(document, indent=False)
     heading(document, "{{ letter.form_title|typo }}")
@@ -712,8 +712,7 @@ def make_reserve_list(path: Path) -> None:
                     "{{ row.candidate.position|typo }}",
                     ("{{ row.candidate.teaching_experience|years }} / "
                      "{{ row.candidate.management_experience|years }}"),
-                    ("протокол № {{ row.interview.number }} от "
-                     "{{ row.interview.date|date_numeric }}")],
+                    "протокол {{ row.interview|dated }}"],
             align=["center", "left", "left", "center", "left"], keep_together=True)
     loop_row(table, "{%tr endfor %}")
     loop_row(table, "{%tr endfor %}")
@@ -735,8 +734,8 @@ def make_interview_protocol(path: Path) -> None:
                      align="left", indent=False)
     date_line.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
     para(document, indent=False)
-    para(document, "Основание: приказ {{ order.issuer.short_name|genitive }} от "
-         "{{ order.date|date_numeric }} № {{ order.number }} {{ order.title|in_quotes }}.")
+    para(document, "Основание: приказ {{ order.issuer.short_name|genitive }} "
+         "{{ order|dated }} {{ order.title|in_quotes }}.")
     para(document, "Место проведения: {{ place|typo }}.")
     para(document, "Комиссия: председатель{{ '\u00a0' }}— {{ commission.chair|addressee('nominative') }}; "
          "секретарь{{ '\u00a0' }}— {{ commission.secretary|addressee('nominative') }}"
@@ -830,8 +829,8 @@ def make_control_report(path: Path) -> None:
     para(document, indent=False)
     heading(document, "СПРАВКА")
     heading(document, ("о ходе исполнения {{ roadmap.title|genitive|lowerfirst|typo }}, "
-                       "утверждённого {{ act.noun_in('instrumental') }} от "
-                       "{{ order.date|date_numeric }} № {{ order.number }}, по состоянию на "
+                       "утверждённого {{ act.noun_in('instrumental') }} "
+                       "{{ order|dated }}, по состоянию на "
                        "{{ report.on }}"))
     para(document, indent=False)
     para(document, "{{ report.summary }}")

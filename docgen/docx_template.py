@@ -1,0 +1,37 @@
+"""docxtpl's template with two of its inner steps replaced: the only place that does.
+tests/test_internals.py fails if docxtpl stops calling them or renders differently."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from docx.document import Document as WordDocument
+from docxtpl import DocxTemplate
+
+
+class PreparedTemplate(DocxTemplate):
+    """A docxtpl template that starts from a parsed copy and patches each XML source once.
+
+    Parsing the DOCX and docxtpl's tag clean-up (a dozen regular expressions over the
+    whole body) give the same result for every document made from a template, so they
+    are done once per template and process; each document gets a deep copy.
+    """
+
+    docx: Any
+    is_rendered: bool
+
+    def __init__(self, pristine: WordDocument, patched: dict[str, str]):
+        super().__init__(template_file="")
+        self._pristine = pristine
+        self._patched = patched
+
+    def init_docx(self, reload: bool = True) -> None:
+        if not self.docx or (self.is_rendered and reload):
+            self.docx = copy.deepcopy(self._pristine)
+            self.is_rendered = False
+
+    def patch_xml(self, src_xml: str) -> str:
+        if src_xml not in self._patched:
+            self._patched[src_xml] = super().patch_xml(src_xml)
+        return self._patched[src_xml]
