@@ -513,8 +513,8 @@ def _date(value: str) -> dt.date:
 
 
 def _publish(root: Path, args: argparse.Namespace) -> int:
-    from .build import plan_project
     from .content import load_project
+    from .loading import plan_project
     from .publish import publish
 
     report = build(root, root / BUILD, BuildOptions(soffice=args.soffice))
@@ -536,10 +536,10 @@ def _publish(root: Path, args: argparse.Namespace) -> int:
 
 def _status(root: Path, args: argparse.Namespace) -> int:
     from . import ru
-    from .build import plan_project
     from .content import load_project
     from .control import state
     from .kinds import ACTS
+    from .loading import plan_project
     from .plan import produced
 
     on = args.on or dt.date.today()

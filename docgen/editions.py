@@ -18,7 +18,7 @@ from pypdf.errors import PdfReadError
 
 from . import gost, signing, vcs
 from .archives import check_docx
-from .build import build, plan_project
+from .build import build
 from .bundle import sha256
 from .content import load_register, save_register
 from .documents import BuildOptions, FolderPlan, Planned, Revision
@@ -37,6 +37,7 @@ from .folders import (
     RESERVE,
     TEMPLATES,
 )
+from .loading import plan_project
 from .model import Edition, Register
 from .places import owned
 from .redline import Change, redline

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
+import threading
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
@@ -80,7 +81,9 @@ class Case(StrEnum):
 class ReadLog:
     """The fields of content models read while a document renders (see dependencies.py).
 
-    Only the rendering thread reads content models while a log is open.
+    A log is open in one thread at a time and notes only that thread's reads: another
+    thread reading the same models meanwhile (a converter's stamping thread, a preview
+    server) neither adds to it nor sees it.
     """
 
     WHOLE = "*"
@@ -89,23 +92,31 @@ class ReadLog:
                               "__getstate__", "__iter__", "__eq__", "model_fields_set"})
 
     def __init__(self) -> None:
-        self.reads: dict[int, set[str]] | None = None
+        self.reads: dict[int, set[str]] | None = None  # the open log, if any
+        self._owner: int | None = None  # the thread it is open in
 
     @contextlib.contextmanager
     def open(self) -> Iterator[dict[int, set[str]]]:
-        """Log reads until the block ends; yields ids of models and the fields read."""
+        """Log this thread's reads until the block ends; yields ids of models and the
+        fields read."""
+        if self.reads is not None:
+            raise RuntimeError("a read log is already open")
+        self._owner = threading.get_ident()
         self.reads = {}
         try:
             yield self.reads
         finally:
-            self.reads = None
+            self.reads, self._owner = None, None
 
     def note(self, model: BaseModel, name: str) -> None:
-        assert self.reads is not None
+        """Note that `model`'s `name` was read, if by the thread the log is open in."""
+        reads = self.reads
+        if reads is None or threading.get_ident() != self._owner:
+            return
         if name in type(model).model_fields:
-            self.reads.setdefault(id(model), set()).add(name)
+            reads.setdefault(id(model), set()).add(name)
         elif name in self._WHOLE_READS:
-            self.reads.setdefault(id(model), set()).add(self.WHOLE)
+            reads.setdefault(id(model), set()).add(self.WHOLE)
 
 
 READS = ReadLog()

@@ -13,11 +13,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from .build import build, plan_project
+from .build import build
 from .content import load_project
 from .documents import BuildOptions
 from .errors import ContentError, DocgenError
 from .folders import BUILD, TRACKED
+from .loading import plan_project
 from .publish import publish
 
 POLL_SECONDS = 0.5

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -10,9 +11,10 @@ import pytest
 from conftest import ROOT
 from pydantic import BaseModel
 
-from docgen.build import plan_project
+from docgen.content import load_project
 from docgen.dependencies import ALL, Fingerprints, select
 from docgen.documents import Planned
+from docgen.loading import plan_project
 from docgen.model import READS, Person, Strict
 from docgen.render import Renderer
 
@@ -119,3 +121,19 @@ def test_text_the_selection_leaves_out_does_not_change_the_document(
     second = renderer.render(document.template, changed)
     assert _text(first) == _text(second)
     assert part(changed, chosen) == part(document.context, chosen)
+
+
+def test_the_read_log_notes_only_the_thread_it_is_open_in() -> None:
+    project, _ = load_project(ROOT)
+    order = project.orders[0].order
+    seen_elsewhere: list[str] = []
+    with READS.open() as reads:
+        worker = threading.Thread(target=lambda: seen_elsewhere.append(order.place))
+        worker.start()
+        worker.join()
+        assert reads == {}  # another thread's read is not this document's
+        assert order.title
+        assert reads == {id(order): {"title"}}
+        with pytest.raises(RuntimeError), READS.open():
+            pass
+    assert seen_elsewhere == ["город Балтийск"] and READS.reads is None

@@ -9,9 +9,9 @@ import pytest
 from docx import Document
 from docx_text import paragraphs
 
-from docgen.build import plan_project
 from docgen.cli import main
 from docgen.documents import Revision
+from docgen.loading import plan_project
 from docgen.render import Renderer
 from docgen.stamp import save_docx, stamp_docx
 

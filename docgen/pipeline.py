@@ -1,0 +1,155 @@
+"""Rendering and conversion run concurrently: DOCX rendered on every core, each PDF
+converted as soon as its DOCX is written, and stamped on a thread of its own."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .decisions import Work
+from .documents import ProgressCallback
+from .errors import ContentError, Problem
+from .folders import TEMPLATES
+from .incremental import Selection
+from .places import user_cache
+
+if TYPE_CHECKING:
+    from .convert import Converter, Failure
+    from .render import Renderer
+
+
+PARALLEL_FROM = 100  # below this, this process renders faster than LibreOffice converts
+
+
+_RENDER: dict[str, Any] = {}
+
+
+def renderer_of(root: Path) -> Renderer:
+    """A renderer of the project's templates; compiled templates are kept in the user's
+    cache, shared by all projects."""
+    from .render import Renderer
+
+    return Renderer(root / TEMPLATES, TEMPLATES, user_cache() / "compiled-templates")
+
+
+def _render_one(index: int) -> tuple[str, list[Problem] | None, Selection]:
+    """Render the index-th document of this run (in a worker process, or in this one);
+    return its problems, or the part of its context it read."""
+    from .dependencies import select
+    from .model import READS
+    from .stamp import save_docx, stamp_docx
+
+    item: Work = _RENDER["work"][index]
+    document = item.document
+    try:
+        with READS.open() as reads:
+            rendered = _RENDER["renderer"].render(document.template, document.context)
+    except ContentError as exc:
+        return document.key, exc.problems, None
+    stamp_docx(rendered, document.properties, item.revision)
+    save_docx(rendered, _RENDER["target"] / f"{document.key}.docx")
+    return document.key, None, select(document.context, reads)
+
+
+def render_all(renderer: Renderer | None, work: list[Work], target: Path, jobs: int,
+                progress: ProgressCallback | None) -> Iterator[tuple[str, Path, Selection]]:
+    """Render DOCX files on every core, yielding each as it is written; each template is
+    compiled once per worker. Problems are raised together once all are rendered."""
+    if not work:
+        return
+    target.mkdir(parents=True)
+    _RENDER.update(work=work, target=target, renderer=renderer)
+    problems: list[Problem] = []
+    try:
+        if jobs > 1 and len(work) >= PARALLEL_FROM:
+            import multiprocessing  # for large runs only: importing it delays LibreOffice 15 ms
+            from concurrent.futures import ProcessPoolExecutor
+
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+                chunk = max(1, min(8, len(work) // (jobs * 8)))
+                yield from _rendered(_counted(pool.map(_render_one, range(len(work)),
+                                                       chunksize=chunk),
+                                              "render", len(work), progress), target, problems)
+        else:
+            yield from _rendered(_counted(map(_render_one, range(len(work))), "render",
+                                          len(work), progress), target, problems)
+    finally:
+        _RENDER.clear()
+    if problems:
+        raise ContentError(problems)
+
+
+def _rendered(results: Iterable[tuple[str, list[Problem] | None, Selection]], target: Path,
+              problems: list[Problem]) -> Iterator[tuple[str, Path, Selection]]:
+    """The rendered files of `results`; the problems of the others go to `problems`."""
+    for key, found, selection in results:
+        if found:
+            problems.extend(p for p in found if p not in problems)
+        else:
+            yield key, target / f"{key}.docx", selection
+
+
+def recorded(renders: Iterable[tuple[str, Path, Selection]], files: dict[str, Path],
+              selections: dict[str, Selection]) -> Iterator[tuple[str, Path]]:
+    """Pass rendered files through, keeping each and what it was made from."""
+    for key, path, selection in renders:
+        files[key] = path
+        selections[key] = selection
+        yield key, path
+
+
+def _counted(results: Iterable[Any], stage: str, total: int,
+             progress: ProgressCallback | None) -> Iterator[Any]:
+    """Pass results through, telling `progress` how many of `total` are done."""
+    for done, result in enumerate(results, 1):
+        if progress is not None:
+            progress(stage, done, total)
+        yield result
+
+
+def finalize(item: Work, pdf: Path) -> None:
+    """Stamp a freshly converted PDF (on the converter's thread, while LibreOffice works on)."""
+    from .stamp import finalize_pdf
+
+    finalize_pdf(pdf, item.document.properties, item.revision)
+
+
+def convert_all(renders: Iterable[tuple[str, Path]], expected: int, target: Path,
+                 converter: Converter, progress: ProgressCallback | None,
+                 finalize: Callable[[str, Path], None]
+                 ) -> tuple[dict[str, Path], list[Failure]]:
+    """Convert files as they are rendered and stamp each PDF as it comes; failures are named.
+
+    Stamping runs on a thread of its own, so that LibreOffice never waits for it.
+    """
+    from .convert import Failure, Job
+
+    target.mkdir(parents=True)
+    converted: dict[str, Path] = {}
+    stamp_failures: list[Failure] = []
+    done = [0]
+
+    def stamp(job: Job) -> None:
+        if job.target.exists():
+            try:
+                finalize(job.key, job.target)
+                converted[job.key] = job.target
+            except Exception as exc:  # a PDF LibreOffice wrote but that cannot be read back
+                job.target.unlink()
+                stamp_failures.append(Failure(job.key, f"PDF не читается: {exc}"))
+        done[0] += 1
+        if progress is not None:
+            progress("convert", done[0], expected)
+
+    jobs = (Job(key, source, target / f"{key}.pdf") for key, source in renders)
+    with ThreadPoolExecutor(1) as stamper:
+        def stamp_later(job: Job) -> None:
+            stamper.submit(stamp, job)
+
+        failures = converter.convert(jobs, stamp_later, expected)
+    failed = {failure.key for failure in failures} | {f.key for f in stamp_failures}
+    return {key: path for key, path in converted.items() if key not in failed}, \
+        failures + stamp_failures
