@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import errno
 import getpass
 import logging
 import os
@@ -16,6 +17,7 @@ import re
 import signal
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NoReturn
@@ -27,6 +29,7 @@ from .errors import ContentError, DocgenError, Problem, Severity, os_reason
 from .folders import BUILD
 
 PASSWORD_VARIABLE = "DOCGEN_P12_PASSWORD"
+PROGRESS_EVERY = 10.0  # seconds between progress lines when the output is not a terminal
 
 
 class _RussianHelp(argparse.HelpFormatter):
@@ -252,7 +255,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Ошибка: {exc}. Документы не изменены.", file=sys.stderr)
         return 1
     except OSError as exc:  # the disk refuses: full, read-only, a file where a folder goes
-        where = f"{exc.filename}: " if exc.filename else ""
+        # a copy that ran out of room names its source first and its destination second
+        culprit = exc.filename2 if exc.errno in (errno.ENOSPC, errno.EDQUOT) and \
+            exc.filename2 else exc.filename
+        where = f"{culprit}: " if culprit else ""
         print(f"Ошибка: {where}{os_reason(exc)}. Документы, собранные раньше, не изменены.",
               file=sys.stderr)
         return 1
@@ -286,9 +292,20 @@ def _build(root: Path, args: argparse.Namespace) -> int:
 
 @contextlib.contextmanager
 def _progress_bar() -> Iterator[ProgressCallback | None]:
-    """A progress bar on a terminal; nothing when the output goes to a file or CI."""
+    """A progress bar on a terminal; elsewhere (a log, CI) a line every PROGRESS_EVERY
+    seconds while a long build converts, so that it never looks hung."""
     if not sys.stderr.isatty():
-        yield None
+        started = time.monotonic()
+        said = [started]
+
+        def line(stage: str, done: int, total: int) -> None:
+            now = time.monotonic()
+            if stage == "convert" and now - said[0] >= PROGRESS_EVERY:
+                said[0] = now
+                print(f"Преобразовано в PDF: {done} из {total} ({now - started:.0f} с)",
+                      file=sys.stderr, flush=True)
+
+        yield line
         return
     from rich.progress import Progress  # imported only when a terminal shows it
 
@@ -344,10 +361,21 @@ def _issue(root: Path, args: argparse.Namespace) -> int:
     return 0
 
 
+def _trust_roots(paths: list[Path]) -> list[Path]:
+    """The --trust files, each readable, or an error naming the first that is not."""
+    for path in paths:
+        try:
+            with path.open("rb"):
+                pass
+        except OSError as exc:
+            raise DocgenError(f"{path}: {os_reason(exc)} (сертификат из --trust)") from None
+    return paths
+
+
 def _verify(root: Path, args: argparse.Namespace) -> int:
     from . import editions
 
-    result = editions.verify(root, args.file, args.trust)
+    result = editions.verify(root, args.file, _trust_roots(args.trust))
     edition = result.match
     if edition is not None and result.amended_copy and not result.signatures:
         print(f"{args.file}: не совпадает ни с одной изданной редакцией: это {edition.document}, "
@@ -434,6 +462,7 @@ def _stamp(root: Path, args: argparse.Namespace) -> int:
     from . import signing
 
     out = args.out or args.file.with_name(f"{args.file.stem}-stamped.pdf")
+    _trust_roots(args.trust)
     if args.sig is not None:
         from . import gost
 

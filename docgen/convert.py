@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Protocol
 from xml.sax.saxutils import escape
 
-from .errors import ConversionError, LibreOfficeMissing
+from .errors import ConversionError, LibreOfficeMissing, os_reason
 from .office_names import (
     PROFILE_BUILD_ID,
     PROFILE_SETTINGS,
@@ -582,8 +582,10 @@ class RemotePool:
         try:
             pdf = unoserver.convert(host, port, job.source.read_bytes(), self.options,
                                     self.timeout)
-        except unoserver.ERRORS as exc:
-            return f"unoserver {host}:{port}: {exc}"
+        except OSError as exc:
+            return f"сервер unoserver {host}:{port}: {os_reason(exc)}"
+        except unoserver.ERRORS:
+            return f"сервер unoserver {host}:{port} не смог преобразовать документ"
         job.target.write_bytes(pdf)
         return None
 

@@ -132,9 +132,9 @@ def _to_issue(folders: list[FolderPlan], target: Planned, register: Register) ->
 def issue(root: Path, document_id: str, *, today: dt.date,
           soffice: str | None = None) -> list[Issued]:
     """Issue the document's current edition from the committed content; never overwrite one."""
-    commit = vcs.require_clean(root)
     folders = plan_project(root)
     target = _find(folders, document_id)
+    commit = vcs.require_clean(root, _sources(folders, document_id))
     register = load_register(root)
     for earlier in register.of(document_id):
         if earlier.edition == target.properties.edition:

@@ -27,8 +27,8 @@ def _invisible(char: str) -> bool:
 
 _OS_REASONS = {
     errno.ENOENT: "файла нет",
-    errno.EACCES: "нет прав на чтение",
-    errno.EPERM: "нет прав на чтение",
+    errno.EACCES: "нет прав на доступ к нему",
+    errno.EPERM: "действие запрещено (нет прав или файл защищён от изменений)",
     errno.EISDIR: "это папка, а не файл",
     errno.ENOTDIR: "путь проходит через файл, а не папку",
     errno.ELOOP: "символические ссылки ведут по кругу",
@@ -41,6 +41,8 @@ _OS_REASONS = {
     errno.ECONNREFUSED: "соединение отклонено",
     errno.ETIMEDOUT: "нет ответа",
     errno.EHOSTUNREACH: "узел недоступен",
+    errno.EADDRINUSE: "адрес уже занят другой программой",
+    errno.EADDRNOTAVAIL: "такого адреса у этого компьютера нет",
 }
 
 

@@ -139,7 +139,8 @@ def convert_all(renders: Iterable[tuple[str, Path]], expected: int, target: Path
                 converted[job.key] = job.target
             except Exception as exc:  # a PDF LibreOffice wrote but that cannot be read back
                 job.target.unlink()
-                stamp_failures.append(Failure(job.key, f"PDF не читается: {exc}"))
+                stamp_failures.append(Failure(job.key, "LibreOffice записал PDF, который не "
+                                                       f"читается ({type(exc).__name__})"))
         done[0] += 1
         if progress is not None:
             progress("convert", done[0], expected)

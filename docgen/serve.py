@@ -16,7 +16,7 @@ from typing import Any
 from .build import build
 from .content import load_project
 from .documents import BuildOptions
-from .errors import ContentError, DocgenError
+from .errors import ContentError, DocgenError, os_reason
 from .folders import BUILD, TRACKED
 from .loading import plan_project
 from .publish import publish
@@ -66,7 +66,11 @@ class Preview:
         (root / BUILD).mkdir(exist_ok=True)
         handler = partial(type("Handler", (_Handler,), {"preview": self}),
                           directory=str(root / BUILD))
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        try:
+            self.server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        except OSError as exc:
+            raise DocgenError(f"порт {port} на 127.0.0.1: {os_reason(exc)}; укажите другой "
+                              "(--port 0 выберет свободный)") from None
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property

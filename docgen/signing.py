@@ -29,7 +29,7 @@ from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko_certvalidator import ValidationContext
 from pypdf import PdfReader
 
-from .errors import DocgenError
+from .errors import DocgenError, os_reason
 from .pdf_writer import MetadataKeepingWriter
 from .places import user_cache
 
@@ -142,8 +142,11 @@ def place(pdf: Path) -> tuple[int, tuple[int, int, int, int]]:
     try:
         reader = PdfReader(pdf)
         destination = reader.named_destinations.get(PLACE)
-    except Exception as exc:  # pypdf raises many kinds on broken files
-        raise SigningError(f"{pdf}: не удаётся прочитать PDF ({exc})") from None
+    except OSError as exc:
+        raise SigningError(f"{pdf}: не удаётся прочитать PDF: {os_reason(exc)}") from None
+    except Exception:  # pypdf raises many kinds on broken files
+        raise SigningError(f"{pdf}: не удаётся прочитать PDF: файл повреждён или не PDF") \
+            from None
     if destination is None:
         raise SigningError(f"{pdf}: в документе нет места для подписи (закладка «signature» "
                            "в блоке подписи шаблона)")
@@ -160,7 +163,7 @@ def load_p12(p12: Path, password: bytes) -> tuple[signers.SimpleSigner, Certific
     try:
         data = p12.read_bytes()
     except OSError as exc:
-        raise SigningError(f"не удаётся прочитать {p12}: {exc.strerror}") from None
+        raise SigningError(f"не удаётся прочитать {p12}: {os_reason(exc)}") from None
     try:
         _, certificate, _ = pkcs12.load_key_and_certificates(data, password)
     except ValueError:
@@ -188,9 +191,13 @@ def sign(pdf: Path, dest: Path, p12: Path, password: bytes, *, tsa: str | None =
         with pdf.open("rb") as source, temporary.open("wb") as output:
             pdf_signer.sign_pdf(MetadataKeepingWriter(source, strict=False), output=output,
                                 appearance_text_params=certificate.text_params())
-    except (PdfError, HankoSigningError, OSError) as exc:
+    except OSError as exc:
         temporary.unlink(missing_ok=True)
-        raise SigningError(f"подписать {pdf} не удалось: {exc}") from None
+        raise SigningError(f"подписать {pdf} не удалось: {os_reason(exc)}") from None
+    except (PdfError, HankoSigningError):
+        temporary.unlink(missing_ok=True)
+        raise SigningError(f"подписать {pdf} не удалось: PDF повреждён или его структура "
+                           "не допускает дописанной подписи") from None
     temporary.replace(dest)
     return certificate
 

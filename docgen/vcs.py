@@ -46,18 +46,19 @@ def revision(root: Path) -> Revision:
     return Revision(commit, bool(status.strip()))
 
 
-def require_clean(root: Path) -> str:
-    """The HEAD commit, or VcsError if anything documents are made from is uncommitted:
-    content/ and templates/ (other files of the tree, a key file among them, do not count)."""
+def require_clean(root: Path, paths: list[Path] | None = None) -> str:
+    """The HEAD commit, or VcsError if any of `paths` (by default all of content/ and
+    templates/) has uncommitted changes; other files of the tree, a key file among them,
+    do not count."""
     rev = revision(root)
     if rev.commit is None:
         raise VcsError("папка проекта не в репозитории git или в нём нет коммитов")
     status = git(root, "-c", "core.quotePath=false", "status", "--porcelain", "--",
-                 *(str(path) for path in TRACKED))
+                 *(str(path) for path in (paths or TRACKED)))
     if status.strip():
         files = ", ".join(line[3:] for line in status.splitlines()[:5])
-        raise VcsError(f"в content/ или templates/ есть незафиксированные изменения ({files}); "
-                       "сначала выполните git commit")
+        raise VcsError(f"в файлах, из которых собирается документ, есть незафиксированные "
+                       f"изменения ({files}); сначала выполните git commit")
     return rev.commit
 
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
+from docgen import cli
 from docgen.cli import main
 
 COMMANDS = ["build", "check", "issue", "verify", "sign", "stamp", "diff", "history", "new",
-            "docx2txt"]
+            "docx2txt", "send", "intake", "publish", "status", "serve"]
 ENGLISH = re.compile(r"usage:|options:|positional arguments|show this help|show program|"
                      r"invalid choice|required:|unrecognized|error:")
 
@@ -46,3 +48,15 @@ def test_usage_errors_are_in_russian(argv: list[str], expected: str,
     err = capsys.readouterr().err
     assert expected in err and err.startswith("Использование: ")
     assert not ENGLISH.search(err.replace("ошибка:", "")), err
+
+
+@pytest.mark.libreoffice
+def test_a_build_logged_to_a_file_says_how_far_its_conversion_is(
+        project: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cli, "PROGRESS_EVERY", 0.0)  # every document, not every ten seconds
+    assert cli.main(["-C", str(project), "build"]) == 0
+    lines = [line for line in capsys.readouterr().err.splitlines()
+             if line.startswith("Преобразовано в PDF:")]
+    assert len(lines) == 26
+    assert lines[-1].startswith("Преобразовано в PDF: 26 из 26 (")

@@ -276,15 +276,17 @@ def test_history_lists_a_commit_that_changed_only_the_template(tmp_path: Path) -
     assert "Шаблон «дорожной карты»: примечание" in result.stdout
 
 
-def test_issue_looks_only_at_content_and_templates(tmp_path: Path) -> None:
+def test_issue_looks_only_at_the_documents_own_inputs(tmp_path: Path) -> None:
     project = git_project(tmp_path / "repo")
     (project / "ключ подписи.p12").write_bytes(b"not content")  # a key beside the project
+    (project / "content/заметка.yaml").write_text("a: 1\n", encoding="utf-8")  # not its input
     issued = run_docgen(project, "issue", "orders/2022-702/annex-2", "--date", "2022-09-12")
     assert issued.returncode == 0, issued.stderr
-    (project / "content/заметка.yaml").write_text("a: 1\n", encoding="utf-8")
+    (project / "content/orders/2022-702/черновик.yaml").write_text("a: 1\n", encoding="utf-8")
     refused = run_docgen(project, "issue", "orders/2022-702/order", "--date", "2022-09-12")
     assert refused.returncode == 1
-    assert "в content/ или templates/ есть незафиксированные изменения (content/заметка.yaml)" \
+    assert "в файлах, из которых собирается документ, есть незафиксированные изменения " \
+           "(content/orders/2022-702/черновик.yaml); сначала выполните git commit" \
         in refused.stderr
 
 

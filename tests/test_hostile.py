@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -230,3 +231,61 @@ def test_a_file_where_the_build_folder_goes(project: Path,
     assert "build: на месте папки уже есть файл с тем же именем" in err
     assert "Traceback" not in err
     assert (project / "build").read_text(encoding="utf-8") == "не папка\n"
+
+
+@contextlib.contextmanager
+def _small_disk(folder: Path, size: str) -> Iterator[Path]:
+    """`folder` as a disk of its own of `size` (a tmpfs, mounted as root does)."""
+    folder.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+                   check=True, capture_output=True)
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=True, capture_output=True)
+
+
+def _outputs(build: Path) -> dict[str, bytes]:
+    return {p.relative_to(build).as_posix(): p.read_bytes() for p in sorted(build.rglob("*"))
+            if p.is_file() and ".cache" not in p.parts}
+
+
+def test_a_full_disk_is_said_and_leaves_the_earlier_build(project: Path,
+                                                          capsys: pytest.CaptureFixture[str]
+                                                          ) -> None:
+    from docgen.cli import main
+
+    with _small_disk(project / "build", "4m") as build:
+        assert main(["-C", str(project), "build", "--no-pdf"]) == 0
+        before = _outputs(build)
+        free = os.statvfs(build).f_bavail * os.statvfs(build).f_frsize
+        (build / "filler").write_bytes(b"\0" * (free - (64 << 10)))  # 64 KB left
+        capsys.readouterr()
+        assert main(["-C", str(project), "build", "--no-pdf", "--force"]) == 1
+        err = capsys.readouterr().err
+        assert "на диске нет места. Документы, собранные раньше, не изменены." in err, err
+        assert str(build) in err and "Traceback" not in err
+        (build / "filler").unlink()
+        assert _outputs(build) == before
+        assert not [p.name for p in build.iterdir() if p.name.startswith((".staging", ".orders",
+                                                                          ".outbox"))]
+
+
+def test_a_build_folder_protected_from_changes_is_said(project: Path,
+                                                       capsys: pytest.CaptureFixture[str]
+                                                       ) -> None:
+    from docgen.cli import main
+
+    assert main(["-C", str(project), "build", "--no-pdf"]) == 0
+    before = _outputs(project / "build")
+    subprocess.run(["chattr", "+i", str(project / "build")], check=True)  # even for root
+    try:
+        capsys.readouterr()
+        assert main(["-C", str(project), "build", "--no-pdf", "--force"]) == 1
+        err = capsys.readouterr().err
+        assert "действие запрещено (нет прав или файл защищён от изменений). Документы, " \
+               "собранные раньше, не изменены." in err, err
+        assert "Traceback" not in err
+    finally:
+        subprocess.run(["chattr", "-i", str(project / "build")], check=True)
+    assert _outputs(project / "build") == before
