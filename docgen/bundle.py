@@ -10,7 +10,7 @@ from pathlib import Path
 import pikepdf
 
 from .documents import Properties, Revision
-from .stamp import finalize_pdf
+from .stamp import finalize_pdf, save_pdf
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ def merge(parts: list[Part], dest: Path, properties: Properties, revision: Revis
                 bundle.Root.Lang = sources[0].Root.Lang
             bundle.Root.PageMode = pikepdf.Name.UseOutlines
             bundle.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
-            bundle.save(dest, min_version=sources[0].pdf_version)
+            save_pdf(bundle, dest, min_version=sources[0].pdf_version)
     finally:
         for source in sources:
             source.close()

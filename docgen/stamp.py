@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import struct
 import zipfile
 import zlib
 from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import docx
 from docx.document import Document
@@ -151,9 +152,20 @@ def finalize_pdf(pdf: Path, properties: Properties, revision: Revision) -> None:
             Type=pikepdf.Name.Metadata, Subtype=pikepdf.Name.XML)
         # objects packed into compressed object streams, as PDF/A-2 allows: LibreOffice's
         # tagged PDF has thousands of small structure objects (a 44-page list: 2.8 → 0.5 MB)
-        document.save(temporary, deterministic_id=True, compress_streams=True,
-                      object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        save_pdf(document, temporary, deterministic_id=True, compress_streams=True,
+                 object_stream_mode=pikepdf.ObjectStreamMode.generate)
     os.replace(temporary, pdf)
+
+
+def save_pdf(document: pikepdf.Pdf, path: Path, **options: Any) -> None:
+    """Save a PDF through memory: qpdf writing straight to a file that the disk refuses
+    (full, read-only) aborts the whole process; Python's own write raises OSError."""
+    buffer = io.BytesIO()
+    document.save(buffer, **options)
+    try:
+        path.write_bytes(buffer.getbuffer())
+    except OSError as exc:  # a failed write names no file: name it
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
 
 
 def _fix_profile_date(profile: pikepdf.Stream, day: dt.date | None) -> None:
