@@ -201,8 +201,10 @@ def _build(root: Path, out: Path, state: State, options: BuildOptions, *, jobs: 
             report.pdf_skipped = converter if pdf and to_build else None
         elif to_build:
             by_key = {item.document.key: item for item in to_build}
-            pdfs, failures = convert_all(renders, len(to_build), scratch / "pdf", converter,
-                                          progress, lambda key, pdf: finalize(by_key[key], pdf))
+            pdfs, failures = convert_all(
+                renders, len(to_build), scratch / "pdf", converter, progress,
+                lambda key, pdf: finalize(by_key[key], pdf),
+                {key: item.document.template for key, item in by_key.items()}, jobs)
             converter.release()  # LibreOffice quits while the folders are assembled
             report.failed = [(f.key, f.reason) for f in failures]
         unconverted = {key for key, _ in report.failed}

@@ -3,6 +3,7 @@ converted as soon as its DOCX is written, and stamped on a thread of its own."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -16,7 +17,8 @@ from .incremental import Selection
 from .places import user_cache
 
 if TYPE_CHECKING:
-    from .convert import Converter, Failure
+    from .batches import Member
+    from .convert import Converter, Failure, Job
     from .render import Renderer
 
 
@@ -117,40 +119,109 @@ def finalize(item: Work, pdf: Path) -> None:
     finalize_pdf(pdf, item.document.properties, item.revision)
 
 
+class _Batches:
+    """Jobs for LibreOffice: a document alone, or documents of one template joined into a
+    batch (see batches.py) once all its members are rendered."""
+
+    def __init__(self, templates: dict[str, str], workers: int, target: Path):
+        from .batches import sizes
+
+        self.templates = templates
+        self.target = target
+        counts = Counter(templates.values())
+        self.plans = {template: sizes(count, workers) for template, count in counts.items()
+                      if count >= 2}
+        self.waiting: dict[str, list[Member]] = {}
+        self.members: dict[str, list[Member]] = {}  # a batch's key → its members
+
+    def jobs(self, key: str, source: Path) -> list[Job]:
+        """What to convert now that `key` is rendered: itself, a full batch, or nothing yet."""
+        from .batches import Member, join
+        from .convert import Job
+
+        member = Member(key, source, self.target / f"{key}.pdf")
+        template = self.templates.get(key, "")
+        plan = self.plans.get(template)
+        if not plan:
+            return [Job(key, source, member.pdf)]
+        waiting = self.waiting.setdefault(template, [])
+        waiting.append(member)
+        if len(waiting) < plan[0]:
+            return []
+        plan.pop(0)
+        self.waiting[template] = []
+        batch = f"batch-{len(self.members) + 1}"
+        joined = self.target / f"{batch}.docx"
+        try:
+            join(waiting, joined)
+        except Exception:  # noqa: BLE001 — whatever keeps them apart, each converts alone
+            return [Job(m.key, m.docx, m.pdf) for m in waiting]
+        self.members[batch] = waiting
+        return [Job(batch, joined, self.target / f"{batch}.pdf")]
+
+
 def convert_all(renders: Iterable[tuple[str, Path]], expected: int, target: Path,
-                 converter: Converter, progress: ProgressCallback | None,
-                 finalize: Callable[[str, Path], None]
-                 ) -> tuple[dict[str, Path], list[Failure]]:
+                converter: Converter, progress: ProgressCallback | None,
+                finalize: Callable[[str, Path], None], templates: dict[str, str] | None = None,
+                workers: int = 1) -> tuple[dict[str, Path], list[Failure]]:
     """Convert files as they are rendered and stamp each PDF as it comes; failures are named.
 
-    Stamping runs on a thread of its own, so that LibreOffice never waits for it.
+    Documents of one template (`templates` gives each key's) are converted in batches, split
+    back into one PDF each; a batch that fails is converted again member by member, so that
+    only a member that fails alone is named. Stamping runs on a thread of its own, so that
+    LibreOffice never waits for it.
     """
+    from .batches import NotJoinable, split
     from .convert import Failure, Job
 
     target.mkdir(parents=True)
+    batches = _Batches(templates or {}, workers, target)
     converted: dict[str, Path] = {}
     stamp_failures: list[Failure] = []
+    again: list[Member] = []  # members of batches that failed, to convert one by one
     done = [0]
 
-    def stamp(job: Job) -> None:
-        if job.target.exists():
-            try:
-                finalize(job.key, job.target)
-                converted[job.key] = job.target
-            except Exception as exc:  # a PDF LibreOffice wrote but that cannot be read back
-                job.target.unlink()
-                stamp_failures.append(Failure(job.key, "LibreOffice записал PDF, который не "
-                                                       f"читается ({type(exc).__name__})"))
+    def stamp_one(key: str, pdf: Path) -> None:
+        try:
+            finalize(key, pdf)
+            converted[key] = pdf
+        except Exception as exc:  # a PDF LibreOffice wrote but that cannot be read back
+            pdf.unlink()
+            stamp_failures.append(Failure(key, "LibreOffice записал PDF, который не "
+                                               f"читается ({type(exc).__name__})"))
         done[0] += 1
         if progress is not None:
             progress("convert", done[0], expected)
 
-    jobs = (Job(key, source, target / f"{key}.pdf") for key, source in renders)
+    def stamp(job: Job) -> None:
+        members = batches.members.get(job.key)
+        if members is None:
+            if job.target.exists():
+                stamp_one(job.key, job.target)
+            else:
+                done[0] += 1
+            return
+        try:
+            if not job.target.exists():
+                raise NotJoinable("пакет не преобразован")
+            split(job.target, members)
+        except Exception:  # a batch that fails in any way is redone member by member
+            again.extend(members)
+            return
+        for member in members:
+            stamp_one(member.key, member.pdf)
+
+    jobs = (job for key, source in renders for job in batches.jobs(key, source))
     with ThreadPoolExecutor(1) as stamper:
         def stamp_later(job: Job) -> None:
             stamper.submit(stamp, job)
 
         failures = converter.convert(jobs, stamp_later, expected)
+    failures = [failure for failure in failures if failure.key not in batches.members]
+    if again:
+        with ThreadPoolExecutor(1) as stamper:
+            failures += converter.convert([Job(m.key, m.docx, m.pdf) for m in again],
+                                          stamp_later, len(again))
     failed = {failure.key for failure in failures} | {f.key for f in stamp_failures}
     return {key: path for key, path in converted.items() if key not in failed}, \
         failures + stamp_failures

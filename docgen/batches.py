@@ -1,0 +1,282 @@
+"""Documents made from one template for many recipients, converted together.
+
+LibreOffice spends about half of its time on a letter opening and closing the document,
+not laying out its pages. So the DOCX files of one template are joined into one, each
+member beginning a new section (page numbers restart at 1, each member keeps its own
+headers), the joined file is converted once, and its PDF is split back into one PDF per
+member at the pages where the members begin: a bookmark at each member's start becomes a
+named destination in the PDF. A member's own bookmarks (the signature's place) are kept
+under a name of the member's and given back their name in its PDF.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pikepdf
+from lxml import etree
+
+from .stamp import save_pdf
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PACKAGE_RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
+CONTENT_TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
+DOCUMENT = "word/document.xml"
+DOCUMENT_RELATIONSHIPS = "word/_rels/document.xml.rels"
+START = "docgen-member-{index}"  # the bookmark at a member's start
+OWN = "{name}--member-{index}"  # a member's own bookmark while it is joined
+HEADER_OR_FOOTER = ("/header", "/footer")
+MAX_MEMBERS = 40  # a batch converts well within one document's timeout
+
+
+class NotJoinable(Exception):
+    """The documents cannot be joined: each is converted on its own."""
+
+
+def _w(name: str) -> str:
+    return f"{{{W}}}{name}"
+
+
+@dataclass(frozen=True)
+class Member:
+    """One document of a batch: its key, its DOCX, and where its PDF goes."""
+
+    key: str
+    docx: Path
+    pdf: Path
+
+
+def sizes(count: int, workers: int) -> list[int]:
+    """How many members each batch of `count` documents has: enough batches to keep every
+    worker busy, none larger than MAX_MEMBERS, none of one."""
+    if count < 2:
+        return [count] if count else []
+    batches = min(count // 2, max(workers, -(-count // MAX_MEMBERS)))
+    batches = max(batches, 1)
+    base, extra = divmod(count, batches)
+    return [base + 1 if index < extra else base for index in range(batches)]
+
+
+def _parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def _check(parts: dict[str, bytes], first: dict[str, bytes]) -> None:
+    """Refuse what joining would change: parts other than the body and headers that
+    differ from the first member's, links to anything but headers and footers, fields
+    that count the pages of the whole document."""
+    own = {DOCUMENT, DOCUMENT_RELATIONSHIPS, "docProps/core.xml", "docProps/app.xml"}
+    for name, data in parts.items():
+        if name in own or name.startswith(("word/header", "word/footer")):
+            continue
+        if first.get(name) != data:
+            raise NotJoinable(f"часть {name} у документов различается")
+    if set(parts) - set(first) - own:
+        raise NotJoinable("у документов разный состав частей")
+    body = parts[DOCUMENT]
+    if b"r:embed=" in body or b"NUMPAGES" in body or b"r:link=" in body:
+        raise NotJoinable("в документе есть рисунок, связь или число страниц документа")
+    for name, data in parts.items():
+        if name.startswith(("word/header", "word/footer")) and (
+                b"NUMPAGES" in data or name.endswith(".rels")):
+            raise NotJoinable("в колонтитуле есть число страниц документа или связь")
+
+
+def _relationships(data: bytes) -> dict[str, tuple[str, str]]:
+    """A part's relationships: id → (type, target)."""
+    root = etree.fromstring(data)
+    return {item.get("Id"): (item.get("Type"), item.get("Target")) for item in root}
+
+
+def _first_paragraph(body: etree._Element) -> etree._Element:
+    paragraph = next(body.iter(_w("p")), None)
+    if paragraph is None:
+        raise NotJoinable("в документе нет ни одного абзаца")
+    return paragraph
+
+
+def _end_section(body: etree._Element, section: etree._Element) -> None:
+    """Make `section` (a body's final section properties) end the member's last paragraph,
+    so that the next member begins a section of its own."""
+    last = body[-1] if len(body) else None
+    if last is None or last.tag != _w("p"):
+        last = etree.SubElement(body, _w("p"))
+    properties = last.find(_w("pPr"))
+    if properties is None:
+        properties = etree.Element(_w("pPr"))
+        last.insert(0, properties)
+    change = properties.find(_w("pPrChange"))
+    if change is not None:
+        change.addprevious(section)
+    else:
+        properties.append(section)
+
+
+def _restart_numbering(section: etree._Element) -> None:
+    """The section's pages are numbered from 1."""
+    numbering = section.find(_w("pgNumType"))
+    if numbering is None:
+        numbering = etree.Element(_w("pgNumType"))
+        anchor = next((child for child in section
+                       if child.tag in (_w("cols"), _w("formProt"), _w("vAlign"),
+                                        _w("noEndnote"), _w("titlePg"), _w("textDirection"),
+                                        _w("bidi"), _w("rtlGutter"), _w("docGrid"),
+                                        _w("printerSettings"))), None)
+        if anchor is not None:
+            anchor.addprevious(numbering)
+        else:
+            section.append(numbering)
+    numbering.set(_w("start"), "1")
+
+
+def join(members: list[Member], target: Path) -> None:
+    """Write the members' DOCX files as one document to `target`; NotJoinable if they
+    cannot be joined without changing how any of them looks."""
+    packages = [_parts(member.docx) for member in members]
+    first = packages[0]
+    for parts in packages[1:]:
+        _check(parts, first)
+    _check(first, first)
+    base_relationships = etree.fromstring(first[DOCUMENT_RELATIONSHIPS])
+    for item in list(base_relationships):
+        if item.get("Type").endswith(HEADER_OR_FOOTER):
+            base_relationships.remove(item)
+    types = etree.fromstring(first["[Content_Types].xml"])
+    for item in list(types):
+        if item.get("PartName", "").startswith(("/word/header", "/word/footer")):
+            types.remove(item)
+    joined_body: list[etree._Element] = []
+    final_section: etree._Element | None = None
+    headers: dict[str, bytes] = {}
+    next_id = 0
+    for index, parts in enumerate(packages):
+        document = etree.fromstring(parts[DOCUMENT])
+        body = document.find(_w("body"))
+        assert body is not None
+        relationships = _relationships(parts[DOCUMENT_RELATIONSHIPS])
+        renamed: dict[str, str] = {}
+        for old_id, (kind, part) in relationships.items():
+            if not kind.endswith(HEADER_OR_FOOTER):
+                continue
+            name = f"word/{Path(part).stem}-member-{index}.xml"
+            headers[name] = parts[f"word/{part}"]
+            renamed[old_id] = f"rIdMember{index}{old_id}"
+            etree.SubElement(base_relationships, f"{{{PACKAGE_RELATIONSHIPS}}}Relationship",
+                             Id=renamed[old_id], Type=kind, Target=Path(name).name)
+            etree.SubElement(types, f"{{{CONTENT_TYPES}}}Override", PartName=f"/{name}",
+                             ContentType=_content_type(first, part))
+        sections = list(body.iter(_w("sectPr")))
+        for section in sections:
+            for reference in section:
+                old = reference.get(f"{{{R}}}id")
+                if old is not None:
+                    if old not in renamed:
+                        raise NotJoinable("раздел ссылается не на колонтитул")
+                    reference.set(f"{{{R}}}id", renamed[old])
+        _restart_numbering(sections[0])
+        for mark in body.iter(_w("bookmarkStart")):
+            mark.set(_w("name"), OWN.format(name=mark.get(_w("name")), index=index))
+        for mark in (*body.iter(_w("bookmarkStart")), *body.iter(_w("bookmarkEnd"))):
+            mark.set(_w("id"), str(next_id + int(mark.get(_w("id"), "0"))))
+        next_id += 1000
+        start = _first_paragraph(body)
+        properties = start.find(_w("pPr"))
+        at = 1 if properties is not None else 0
+        start.insert(at, etree.Element(_w("bookmarkStart"), {
+            _w("id"): str(next_id - 1), _w("name"): START.format(index=index)}))
+        start.insert(at + 1, etree.Element(_w("bookmarkEnd"), {_w("id"): str(next_id - 1)}))
+        section = body[-1]
+        if section.tag != _w("sectPr"):
+            raise NotJoinable("у документа нет свойств последнего раздела")
+        body.remove(section)
+        if index < len(packages) - 1:
+            _end_section(body, section)
+        else:
+            final_section = section
+        joined_body.extend(body)
+        if index == 0:
+            shell = document
+    assert final_section is not None
+    body = shell.find(_w("body"))
+    assert body is not None
+    for child in list(body):
+        body.remove(child)
+    body.extend(joined_body)
+    body.append(final_section)
+    out = dict(first)
+    for name in list(out):
+        if name.startswith(("word/header", "word/footer")):
+            del out[name]
+    out.update(headers)
+    out[DOCUMENT] = etree.tostring(shell, xml_declaration=True, encoding="UTF-8",
+                                   standalone=True)
+    out[DOCUMENT_RELATIONSHIPS] = etree.tostring(base_relationships, xml_declaration=True,
+                                                 encoding="UTF-8", standalone=True)
+    out["[Content_Types].xml"] = etree.tostring(types, xml_declaration=True,
+                                                encoding="UTF-8", standalone=True)
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in out.items():
+            archive.writestr(name, data)
+
+
+def _content_type(parts: dict[str, bytes], part: str) -> str:
+    """The content type the first member gives the header or footer `part`."""
+    types = etree.fromstring(parts["[Content_Types].xml"])
+    for item in types:
+        if item.get("PartName") == f"/word/{part}":
+            return str(item.get("ContentType"))
+    raise NotJoinable(f"у части {part} нет типа")
+
+
+def split(pdf: Path, members: list[Member]) -> None:
+    """Write each member's pages of the joined `pdf` to its own PDF, with its own named
+    destinations under their own names; NotJoinable if a member's start is not found."""
+    with pikepdf.open(pdf) as joined:
+        pages = {page.obj.objgen: index for index, page in enumerate(joined.pages)}
+        destinations = dict(joined.Root.get("/Dests", {}).items())
+        starts = []
+        for index in range(len(members)):
+            target = destinations.get("/" + START.format(index=index))
+            if target is None:
+                raise NotJoinable(f"в PDF нет начала документа № {index + 1}")
+            starts.append(pages[target[0].objgen])
+        if starts != sorted(starts) or starts[0] != 0:
+            raise NotJoinable("документы в PDF идут не по порядку")
+        ends = starts[1:] + [len(joined.pages)]
+        for index, (member, begin, end) in enumerate(zip(members, starts, ends, strict=True)):
+            _write_member(joined, destinations, pages, index, begin, end, member.pdf)
+
+
+def _write_member(joined: pikepdf.Pdf, destinations: dict[str, pikepdf.Object],
+                  pages: dict[tuple[int, int], int], index: int, begin: int, end: int,
+                  target: Path) -> None:
+    """One member's pages as a PDF of their own."""
+    suffix = f"--member-{index}"
+    with pikepdf.new() as own:
+        own.pages.extend(joined.pages[begin:end])
+        for own_page in own.pages:
+            if "/StructParents" in own_page.obj:  # the joined document's tags stay behind
+                del own_page.obj["/StructParents"]
+        if "/OutputIntents" in joined.Root:
+            own.Root.OutputIntents = own.copy_foreign(
+                joined.make_indirect(joined.Root.OutputIntents))
+        if "/Lang" in joined.Root:
+            own.Root.Lang = joined.Root.Lang
+        named = pikepdf.Dictionary()
+        for name, place in destinations.items():
+            if not name.endswith(suffix):
+                continue
+            copied = pikepdf.Array(list(place))
+            copied[0] = own.pages[pages[place[0].objgen] - begin].obj
+            named[name[:-len(suffix)]] = copied
+        if named:
+            own.Root.Dests = named
+        if "/ViewerPreferences" in joined.Root:
+            own.Root.ViewerPreferences = own.copy_foreign(
+                joined.make_indirect(joined.Root.ViewerPreferences))
+        save_pdf(own, target, min_version=joined.pdf_version)
+

@@ -1,0 +1,112 @@
+"""Letters of one template converted in batches: each recipient's PDF reads and looks as a
+separate conversion would make it, numbered from page 1, with its signature's place; a
+member that cannot be converted costs only itself."""
+
+from __future__ import annotations
+
+import subprocess
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from docgen.batches import MAX_MEMBERS, Member, NotJoinable, join, sizes, split
+from docgen.convert import Job, open_converter
+from docgen.pipeline import convert_all
+
+pytestmark = pytest.mark.libreoffice
+LETTERS = "outbox/*/nomination-request.docx"
+
+
+def _text(pdf: Path, page: int | None = None) -> str:
+    pages = ["-f", str(page), "-l", str(page)] if page else []
+    return subprocess.run(["pdftotext", "-layout", *pages, str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+
+
+@pytest.mark.parametrize(("count", "workers", "expected"), [
+    (1, 2, [1]), (2, 2, [2]), (6, 2, [3, 3]), (7, 2, [4, 3]), (100, 2, [34, 33, 33]),
+    (200, 4, [40, 40, 40, 40, 40]), (0, 2, [])])
+def test_batch_sizes_keep_every_worker_busy_and_stay_bounded(count: int, workers: int,
+                                                              expected: list[int]) -> None:
+    assert sizes(count, workers) == expected
+    assert sum(expected) == count and all(size <= MAX_MEMBERS for size in expected)
+
+
+def test_the_built_letters_equal_separate_conversions(built_root: Path, tmp_path: Path) -> None:
+    letters = sorted(built_root.glob(LETTERS))
+    assert len(letters) == 6  # the build converted them in batches (two workers: 3 + 3)
+    converter = open_converter(None, workers=1)
+    jobs = [Job(str(index), docx, tmp_path / f"{index}.pdf") for index, docx in
+            enumerate(letters)]
+    try:
+        assert converter.convert(jobs, lambda job: None, len(jobs)) == []
+    finally:
+        converter.close()
+    for job in jobs:
+        built = job.source.with_suffix(".pdf")
+        assert _text(built) == _text(job.target), job.source
+        with pikepdf.open(built) as ours, pikepdf.open(job.target) as alone:
+            assert len(ours.pages) == len(alone.pages) == 2
+            assert list(ours.Root.Dests.keys()) == list(alone.Root.Dests.keys()) == [
+                "/signature"]
+        first_line = next(line for line in _text(built, 2).splitlines() if line.strip())
+        assert first_line.strip() == "2"  # each letter's page 2 is numbered «2»
+
+
+def test_a_member_that_cannot_be_converted_costs_only_itself(built_root: Path,
+                                                             tmp_path: Path) -> None:
+    letters = sorted(built_root.glob(LETTERS))[:3]
+    poisoned = tmp_path / "poisoned.docx"
+    poisoned.write_bytes(b"PK\x03\x04 not a document at all" * 50)
+    renders = [(f"letter-{index}", path) for index, path in enumerate(letters)]
+    renders.insert(1, ("poisoned", poisoned))
+    templates = {key: "letter-nomination.docx" for key, _ in renders}
+    stamped: list[str] = []
+    converter = open_converter(None, workers=1)
+    try:
+        pdfs, failures = convert_all(iter(renders), len(renders), tmp_path / "pdf", converter,
+                                     None, lambda key, pdf: stamped.append(key), templates, 1)
+    finally:
+        converter.close()
+    assert [failure.key for failure in failures] == ["poisoned"]
+    assert sorted(pdfs) == ["letter-0", "letter-1", "letter-2"] == sorted(stamped)
+    for key, path in renders:
+        if key != "poisoned":
+            assert _text(pdfs[key]) == _text(path.with_suffix(".pdf"))
+
+
+def _with(source: Path, target: Path, part: str, change: Callable[[bytes], bytes]) -> Path:
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w") as changed:
+        for name in original.namelist():
+            data = original.read(name)
+            changed.writestr(name, change(data) if name == part else data)
+    return target
+
+
+@pytest.mark.parametrize(("part", "change"), [
+    ("word/document.xml", lambda xml: xml.replace(b"</w:body>", (
+        b'<w:p><w:r><w:instrText xml:space="preserve"> NUMPAGES </w:instrText></w:r></w:p>'
+        b"</w:body>"))),  # «of N pages» would count the whole batch
+    ("word/styles.xml", lambda xml: xml.replace(b"Times New Roman", b"Arial")),
+], ids=["page count of the document", "other styles"])
+def test_joining_refuses_what_would_change_a_member(built_root: Path, tmp_path: Path,
+                                                    part: str,
+                                                    change: Callable[[bytes], bytes]) -> None:
+    letter = sorted(built_root.glob(LETTERS))[0]
+    other = _with(letter, tmp_path / "other.docx", part, change)
+    assert zipfile.ZipFile(other).read(part) != zipfile.ZipFile(letter).read(part)
+    with pytest.raises(NotJoinable):
+        join([Member("a", letter, tmp_path / "a.pdf"), Member("b", other, tmp_path / "b.pdf")],
+             tmp_path / "joined.docx")
+    assert not (tmp_path / "joined.docx").exists()
+
+
+def test_a_pdf_without_the_members_starts_is_not_split(built_root: Path,
+                                                       tmp_path: Path) -> None:
+    letter = sorted(built_root.glob(LETTERS))[0].with_suffix(".pdf")
+    with pytest.raises(NotJoinable):
+        split(letter, [Member("a", letter, tmp_path / "a.pdf")])
+    assert not (tmp_path / "a.pdf").exists()
