@@ -26,6 +26,7 @@ test-fast: $(BIN)/docgen gitdiff
 # A region of N schools, measured: cold build, no-op, one edit, and the naive way.
 bench: $(BIN)/docgen system
 	$(BIN)/python tools/bench.py
+	$(BIN)/python tools/peers.py
 
 check: $(BIN)/docgen
 	$(BIN)/docgen check

@@ -12,6 +12,7 @@ under a name of the member's and given back their name in its PDF.
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,12 +51,12 @@ class Member:
 
 
 def sizes(count: int, workers: int) -> list[int]:
-    """How many members each batch of `count` documents has: enough batches to keep every
-    worker busy, none larger than MAX_MEMBERS, none of one."""
+    """How many members each batch of `count` documents has: none larger than MAX_MEMBERS,
+    none of one, and as many batches as keep every worker equally busy to the end."""
     if count < 2:
         return [count] if count else []
-    batches = min(count // 2, max(workers, -(-count // MAX_MEMBERS)))
-    batches = max(batches, 1)
+    needed = -(-count // MAX_MEMBERS)  # batches that MAX_MEMBERS allows
+    batches = min(count // 2, workers * -(-needed // workers))
     base, extra = divmod(count, batches)
     return [base + 1 if index < extra else base for index in range(batches)]
 
@@ -232,9 +233,17 @@ def _content_type(parts: dict[str, bytes], part: str) -> str:
     raise NotJoinable(f"у части {part} нет типа")
 
 
-def split(pdf: Path, members: list[Member]) -> None:
-    """Write each member's pages of the joined `pdf` to its own PDF, with its own named
-    destinations under their own names; NotJoinable if a member's start is not found."""
+Writer = Callable[[Member, pikepdf.Pdf, str], None]
+
+
+def _save(member: Member, own: pikepdf.Pdf, version: str) -> None:
+    save_pdf(own, member.pdf, min_version=version)
+
+
+def split(pdf: Path, members: list[Member], write: Writer = _save) -> None:
+    """Give each member's pages of the joined `pdf`, as a PDF of their own with the
+    member's named destinations under their own names, to `write` (with the PDF version to
+    keep); NotJoinable if a member's start is not found."""
     with pikepdf.open(pdf) as joined:
         pages = {page.obj.objgen: index for index, page in enumerate(joined.pages)}
         destinations = dict(joined.Root.get("/Dests", {}).items())
@@ -248,12 +257,12 @@ def split(pdf: Path, members: list[Member]) -> None:
             raise NotJoinable("документы в PDF идут не по порядку")
         ends = starts[1:] + [len(joined.pages)]
         for index, (member, begin, end) in enumerate(zip(members, starts, ends, strict=True)):
-            _write_member(joined, destinations, pages, index, begin, end, member.pdf)
+            _write_member(joined, destinations, pages, index, begin, end, member, write)
 
 
 def _write_member(joined: pikepdf.Pdf, destinations: dict[str, pikepdf.Object],
                   pages: dict[tuple[int, int], int], index: int, begin: int, end: int,
-                  target: Path) -> None:
+                  member: Member, write: Writer) -> None:
     """One member's pages as a PDF of their own."""
     suffix = f"--member-{index}"
     with pikepdf.new() as own:
@@ -278,5 +287,5 @@ def _write_member(joined: pikepdf.Pdf, destinations: dict[str, pikepdf.Object],
         if "/ViewerPreferences" in joined.Root:
             own.Root.ViewerPreferences = own.copy_foreign(
                 joined.make_indirect(joined.Root.ViewerPreferences))
-        save_pdf(own, target, min_version=joined.pdf_version)
+        write(member, own, joined.pdf_version)
 

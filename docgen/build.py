@@ -25,7 +25,7 @@ from .folders import TEMPLATES, TRACKED
 from .incremental import Action, Selection, State, inputs_digest
 from .loading import load_and_plan
 from .output import assemble, remove_unplanned, work_folders
-from .pipeline import convert_all, finalize, recorded, render_all, renderer_of
+from .pipeline import convert_all, recorded, render_all, renderer_of
 from .places import replace_folder
 
 if TYPE_CHECKING:
@@ -200,11 +200,9 @@ def _build(root: Path, out: Path, state: State, options: BuildOptions, *, jobs: 
             list(renders)
             report.pdf_skipped = converter if pdf and to_build else None
         elif to_build:
-            by_key = {item.document.key: item for item in to_build}
             pdfs, failures = convert_all(
-                renders, len(to_build), scratch / "pdf", converter, progress,
-                lambda key, pdf: finalize(by_key[key], pdf),
-                {key: item.document.template for key, item in by_key.items()}, jobs)
+                renders, {item.document.key: item for item in to_build}, scratch / "pdf",
+                converter, progress, jobs)
             converter.release()  # LibreOffice quits while the folders are assembled
             report.failed = [(f.key, f.reason) for f in failures]
         unconverted = {key for key, _ in report.failed}

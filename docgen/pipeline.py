@@ -4,7 +4,7 @@ converted as soon as its DOCX is written, and stamped on a thread of its own."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -112,13 +112,6 @@ def _counted(results: Iterable[Any], stage: str, total: int,
         yield result
 
 
-def finalize(item: Work, pdf: Path) -> None:
-    """Stamp a freshly converted PDF (on the converter's thread, while LibreOffice works on)."""
-    from .stamp import finalize_pdf
-
-    finalize_pdf(pdf, item.document.properties, item.revision)
-
-
 class _Batches:
     """Jobs for LibreOffice: a document alone, or documents of one template joined into a
     batch (see batches.py) once all its members are rendered."""
@@ -160,38 +153,48 @@ class _Batches:
         return [Job(batch, joined, self.target / f"{batch}.pdf")]
 
 
-def convert_all(renders: Iterable[tuple[str, Path]], expected: int, target: Path,
+def convert_all(renders: Iterable[tuple[str, Path]], works: dict[str, Work], target: Path,
                 converter: Converter, progress: ProgressCallback | None,
-                finalize: Callable[[str, Path], None], templates: dict[str, str] | None = None,
                 workers: int = 1) -> tuple[dict[str, Path], list[Failure]]:
     """Convert files as they are rendered and stamp each PDF as it comes; failures are named.
 
-    Documents of one template (`templates` gives each key's) are converted in batches, split
-    back into one PDF each; a batch that fails is converted again member by member, so that
-    only a member that fails alone is named. Stamping runs on a thread of its own, so that
-    LibreOffice never waits for it.
+    Documents of one template are converted in batches, split back into one PDF each; a
+    batch that fails is converted again member by member, so that only a member that fails
+    alone is named. Stamping runs on a thread of its own, so that LibreOffice never waits
+    for it.
     """
     from .batches import NotJoinable, split
     from .convert import Failure, Job
+    from .stamp import finalize_pdf, finish_pdf
 
     target.mkdir(parents=True)
-    batches = _Batches(templates or {}, workers, target)
+    expected = len(works)
+    batches = _Batches({key: work.document.template for key, work in works.items()}, workers,
+                       target)
     converted: dict[str, Path] = {}
     stamp_failures: list[Failure] = []
     again: list[Member] = []  # members of batches that failed, to convert one by one
     done = [0]
 
+    def counted() -> None:
+        done[0] += 1
+        if progress is not None:
+            progress("convert", done[0], expected)
+
     def stamp_one(key: str, pdf: Path) -> None:
+        work = works[key]
         try:
-            finalize(key, pdf)
+            finalize_pdf(pdf, work.document.properties, work.revision)
             converted[key] = pdf
         except Exception as exc:  # a PDF LibreOffice wrote but that cannot be read back
             pdf.unlink()
             stamp_failures.append(Failure(key, "LibreOffice записал PDF, который не "
                                                f"читается ({type(exc).__name__})"))
-        done[0] += 1
-        if progress is not None:
-            progress("convert", done[0], expected)
+        counted()
+
+    def finish(member: Member, own: Any, version: str) -> None:
+        work = works[member.key]
+        finish_pdf(own, member.pdf, work.document.properties, work.revision, version)
 
     def stamp(job: Job) -> None:
         members = batches.members.get(job.key)
@@ -199,17 +202,18 @@ def convert_all(renders: Iterable[tuple[str, Path]], expected: int, target: Path
             if job.target.exists():
                 stamp_one(job.key, job.target)
             else:
-                done[0] += 1
+                counted()
             return
         try:
             if not job.target.exists():
                 raise NotJoinable("пакет не преобразован")
-            split(job.target, members)
+            split(job.target, members, finish)
         except Exception:  # a batch that fails in any way is redone member by member
             again.extend(members)
             return
         for member in members:
-            stamp_one(member.key, member.pdf)
+            converted[member.key] = member.pdf
+            counted()
 
     jobs = (job for key, source in renders for job in batches.jobs(key, source))
     with ThreadPoolExecutor(1) as stamper:

@@ -136,25 +136,35 @@ def finalize_pdf(pdf: Path, properties: Properties, revision: Revision) -> None:
 
     temporary = pdf.with_suffix(".tmp")
     with pikepdf.open(pdf) as document:
-        for intent in document.Root.get("/OutputIntents", []):
-            _fix_profile_date(cast("pikepdf.Stream", intent.DestOutputProfile), properties.date)
-        keywords = "; ".join(properties.keywords)
-        info = document.make_indirect(pikepdf.Dictionary(
-            Title=properties.title, Author=properties.author, Subject=properties.subject,
-            Keywords=keywords, Creator=CREATOR, Producer=PRODUCER,
-            CreationDate=pdf_date(properties.date), ModDate=pdf_date(properties.date)))
-        document.trailer.Info = info
-        for random_key in ("/DocChecksum", "/ID"):  # LibreOffice's, different at every run
-            if random_key in document.trailer:
-                del document.trailer[random_key]
-        document.Root.Metadata = document.make_stream(
-            _xmp(properties, revision, keywords).encode("utf-8"),
-            Type=pikepdf.Name.Metadata, Subtype=pikepdf.Name.XML)
-        # objects packed into compressed object streams, as PDF/A-2 allows: LibreOffice's
-        # tagged PDF has thousands of small structure objects (a 44-page list: 2.8 → 0.5 MB)
-        save_pdf(document, temporary, deterministic_id=True, compress_streams=True,
-                 object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        finish_pdf(document, temporary, properties, revision)
     os.replace(temporary, pdf)
+
+
+def finish_pdf(document: pikepdf.Pdf, path: Path, properties: Properties, revision: Revision,
+               min_version: str = "") -> None:
+    """Write `document` to `path` with its information, XMP, dates and file id made from
+    the document itself (see finalize_pdf)."""
+    import pikepdf
+
+    for intent in document.Root.get("/OutputIntents", []):
+        _fix_profile_date(cast("pikepdf.Stream", intent.DestOutputProfile), properties.date)
+    keywords = "; ".join(properties.keywords)
+    info = document.make_indirect(pikepdf.Dictionary(
+        Title=properties.title, Author=properties.author, Subject=properties.subject,
+        Keywords=keywords, Creator=CREATOR, Producer=PRODUCER,
+        CreationDate=pdf_date(properties.date), ModDate=pdf_date(properties.date)))
+    document.trailer.Info = info
+    for random_key in ("/DocChecksum", "/ID"):  # LibreOffice's, different at every run
+        if random_key in document.trailer:
+            del document.trailer[random_key]
+    document.Root.Metadata = document.make_stream(
+        _xmp(properties, revision, keywords).encode("utf-8"),
+        Type=pikepdf.Name.Metadata, Subtype=pikepdf.Name.XML)
+    # objects packed into compressed object streams, as PDF/A-2 allows: LibreOffice's
+    # tagged PDF has thousands of small structure objects (a 44-page list: 2.8 → 0.5 MB)
+    save_pdf(document, path, deterministic_id=True, compress_streams=True,
+             object_stream_mode=pikepdf.ObjectStreamMode.generate,
+             min_version=min_version)
 
 
 def save_pdf(document: pikepdf.Pdf, path: Path, **options: Any) -> None:

@@ -14,6 +14,9 @@ import pytest
 
 from docgen.batches import MAX_MEMBERS, Member, NotJoinable, join, sizes, split
 from docgen.convert import Job, open_converter
+from docgen.decisions import Work
+from docgen.documents import Planned, Properties, Revision
+from docgen.incremental import ALL, Action
 from docgen.pipeline import convert_all
 
 pytestmark = pytest.mark.libreoffice
@@ -27,8 +30,9 @@ def _text(pdf: Path, page: int | None = None) -> str:
 
 
 @pytest.mark.parametrize(("count", "workers", "expected"), [
-    (1, 2, [1]), (2, 2, [2]), (6, 2, [3, 3]), (7, 2, [4, 3]), (100, 2, [34, 33, 33]),
-    (200, 4, [40, 40, 40, 40, 40]), (0, 2, [])])
+    (1, 2, [1]), (2, 2, [2]), (3, 2, [3]), (6, 2, [3, 3]), (7, 2, [4, 3]),
+    (100, 2, [25, 25, 25, 25]), (200, 2, [34, 34, 33, 33, 33, 33]), (200, 4, [25] * 8),
+    (0, 2, [])])
 def test_batch_sizes_keep_every_worker_busy_and_stay_bounded(count: int, workers: int,
                                                               expected: list[int]) -> None:
     assert sizes(count, workers) == expected
@@ -56,6 +60,13 @@ def test_the_built_letters_equal_separate_conversions(built_root: Path, tmp_path
         assert first_line.strip() == "2"  # each letter's page 2 is numbered «2»
 
 
+def _work(key: str) -> Work:
+    """A letter of this run, as the build hands it to conversion."""
+    document = Planned.of(Path("outbox") / key, "nomination-request", "nomination-request",
+                          "letter-nomination.docx", {}, Properties(key, "запрос", "docgen"))
+    return Work(document, ALL, "", "", Revision(None, True), Action.BUILD)
+
+
 def test_a_member_that_cannot_be_converted_costs_only_itself(built_root: Path,
                                                              tmp_path: Path) -> None:
     letters = sorted(built_root.glob(LETTERS))[:3]
@@ -63,19 +74,39 @@ def test_a_member_that_cannot_be_converted_costs_only_itself(built_root: Path,
     poisoned.write_bytes(b"PK\x03\x04 not a document at all" * 50)
     renders = [(f"letter-{index}", path) for index, path in enumerate(letters)]
     renders.insert(1, ("poisoned", poisoned))
-    templates = {key: "letter-nomination.docx" for key, _ in renders}
-    stamped: list[str] = []
+    works = {key: _work(key) for key, _ in renders}
     converter = open_converter(None, workers=1)
     try:
-        pdfs, failures = convert_all(iter(renders), len(renders), tmp_path / "pdf", converter,
-                                     None, lambda key, pdf: stamped.append(key), templates, 1)
+        pdfs, failures = convert_all(iter(renders), works, tmp_path / "pdf", converter, None, 1)
     finally:
         converter.close()
     assert [failure.key for failure in failures] == ["poisoned"]
-    assert sorted(pdfs) == ["letter-0", "letter-1", "letter-2"] == sorted(stamped)
+    assert sorted(pdfs) == ["letter-0", "letter-1", "letter-2"]
     for key, path in renders:
         if key != "poisoned":
             assert _text(pdfs[key]) == _text(path.with_suffix(".pdf"))
+            with pikepdf.open(pdfs[key]) as pdf:  # stamped with its own identity
+                assert str(pdf.docinfo["/Title"]) == key
+
+
+def test_a_joined_batch_gives_each_member_its_own_identity(built_root: Path,
+                                                           tmp_path: Path) -> None:
+    letters = sorted(built_root.glob(LETTERS))[:4]
+    renders = [(f"letter-{index}", path) for index, path in enumerate(letters)]
+    works = {key: _work(key) for key, _ in renders}
+    converter = open_converter(None, workers=1)
+    try:
+        pdfs, failures = convert_all(iter(renders), works, tmp_path / "pdf", converter, None, 1)
+    finally:
+        converter.close()
+    assert failures == [] and (tmp_path / "pdf/batch-1.pdf").is_file()  # converted as one
+    for key, path in renders:
+        assert _text(pdfs[key]) == _text(path.with_suffix(".pdf"))
+        with pikepdf.open(pdfs[key]) as pdf:
+            assert str(pdf.docinfo["/Title"]) == key
+            assert f"<docgen:document>outbox/{key}/nomination-request</docgen:document>" in \
+                pdf.Root.Metadata.read_bytes().decode()
+            assert pdf.pdf_version == "1.6" and list(pdf.Root.Dests.keys()) == ["/signature"]
 
 
 def _with(source: Path, target: Path, part: str, change: Callable[[bytes], bytes]) -> Path:
