@@ -154,3 +154,39 @@ def test_parsed_files_are_kept_and_still_locate_errors(tmp_path: Path) -> None:
     assert _build(project, "--no-pdf", "--force")["failed"] == 0
     kept = sorted((project / "build/.cache/parsed").glob("*.pickle"))
     assert kept and all(path.read_bytes() != b"not a pickle" for path in kept)
+
+
+def test_a_template_only_edit_rebuilds_the_documents_made_from_it(repo: Path) -> None:
+    from docx import Document
+
+    from docgen.loading import plan_project
+
+    template = repo / "templates/letter.docx"
+    made_from_it = sorted(d.document_id for f in plan_project(repo) for d in f.documents
+                          if d.template == "letter.docx")
+    assert made_from_it  # the best-practice requests
+    before = template.read_bytes()
+    document = Document(str(template))
+    document.paragraphs[-1].add_run(" ")  # an edit a clerk makes in Word
+    document.save(str(template))
+    try:
+        assert _build(repo) == {"built": len(made_from_it), "restamped": 0,
+                                "skipped": 26 - len(made_from_it), "failed": 0}
+    finally:
+        template.write_bytes(before)
+    assert _build(repo)["built"] == len(made_from_it)  # and back as committed
+
+
+def test_a_duplicate_protocol_number_is_named(tmp_path: Path) -> None:
+    from conftest import copy_project, run_docgen
+
+    project = copy_project(tmp_path / "project")
+    interviews = project / "content/reserve/interviews.yaml"
+    text = interviews.read_text(encoding="utf-8")
+    interviews.write_text(text.replace("  - number: 2\n", "  - number: 1\n", 1),
+                          encoding="utf-8")
+    line = text[:text.index("  - number: 2\n")].count("\n") + 1
+    result = run_docgen(project, "check")
+    assert result.returncode == 1
+    assert f"interviews.yaml:{line}:5: поле «interviews[2].number»: протокол № 1 уже есть " \
+           "(собеседование 1)" in result.stderr, result.stderr
