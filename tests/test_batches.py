@@ -13,7 +13,7 @@ import pikepdf
 import pytest
 
 from docgen.batches import MAX_MEMBERS, Member, NotJoinable, join, sizes, split
-from docgen.convert import Job, open_converter
+from docgen.convert import Failure, Job, open_converter
 from docgen.decisions import Work
 from docgen.documents import Planned, Properties, Revision
 from docgen.incremental import ALL, Action
@@ -67,6 +67,17 @@ def _work(key: str) -> Work:
     return Work(document, ALL, "", "", Revision(None, True), Action.BUILD)
 
 
+def _convert_all(renders: list[tuple[str, Path]], target: Path) -> tuple[dict[str, Path],
+                                                                         list[Failure]]:
+    """Letters rendered earlier, converted as a build converts them, on one LibreOffice."""
+    converter = open_converter(None, workers=1)
+    try:
+        return convert_all(iter(renders), {key: _work(key) for key, _ in renders}, target,
+                           converter, None, 1)
+    finally:
+        converter.close()
+
+
 def test_a_member_that_cannot_be_converted_costs_only_itself(built_root: Path,
                                                              tmp_path: Path) -> None:
     letters = sorted(built_root.glob(LETTERS))[:3]
@@ -74,12 +85,7 @@ def test_a_member_that_cannot_be_converted_costs_only_itself(built_root: Path,
     poisoned.write_bytes(b"PK\x03\x04 not a document at all" * 50)
     renders = [(f"letter-{index}", path) for index, path in enumerate(letters)]
     renders.insert(1, ("poisoned", poisoned))
-    works = {key: _work(key) for key, _ in renders}
-    converter = open_converter(None, workers=1)
-    try:
-        pdfs, failures = convert_all(iter(renders), works, tmp_path / "pdf", converter, None, 1)
-    finally:
-        converter.close()
+    pdfs, failures = _convert_all(renders, tmp_path / "pdf")
     assert [failure.key for failure in failures] == ["poisoned"]
     assert sorted(pdfs) == ["letter-0", "letter-1", "letter-2"]
     for key, path in renders:
@@ -93,12 +99,7 @@ def test_a_joined_batch_gives_each_member_its_own_identity(built_root: Path,
                                                            tmp_path: Path) -> None:
     letters = sorted(built_root.glob(LETTERS))[:4]
     renders = [(f"letter-{index}", path) for index, path in enumerate(letters)]
-    works = {key: _work(key) for key, _ in renders}
-    converter = open_converter(None, workers=1)
-    try:
-        pdfs, failures = convert_all(iter(renders), works, tmp_path / "pdf", converter, None, 1)
-    finally:
-        converter.close()
+    pdfs, failures = _convert_all(renders, tmp_path / "pdf")
     assert failures == [] and (tmp_path / "pdf/batch-1.pdf").is_file()  # converted as one
     for key, path in renders:
         assert _text(pdfs[key]) == _text(path.with_suffix(".pdf"))
