@@ -9,7 +9,7 @@ UNO_VENV := .venv-uno
 DEBIAN_PACKAGES := libreoffice-writer-nogui fonts-liberation2 hyphen-ru poppler-utils libjemalloc2 \
 	python3-uno python3-venv libengine-gost-openssl chromium
 
-.PHONY: documents test test-fast check templates system gitdiff bench clean
+.PHONY: documents test test-fast check templates system gitdiff bench mutation clean
 
 documents: $(BIN)/docgen system gitdiff
 	$(BIN)/docgen build
@@ -27,6 +27,13 @@ test-fast: $(BIN)/docgen gitdiff
 bench: $(BIN)/docgen system
 	$(BIN)/python tools/bench.py
 	$(BIN)/python tools/peers.py
+
+# mutation testing of the core modules (long: about a second per mutant); see docs/testing.md
+mutation: $(BIN)/docgen
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,mutation]'
+	rm -rf mutants
+	$(BIN)/mutmut run
+	$(BIN)/mutmut results
 
 check: $(BIN)/docgen
 	$(BIN)/docgen check

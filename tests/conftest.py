@@ -50,6 +50,19 @@ def isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         os.environ["XDG_CACHE_HOME"] = before
 
 
+@pytest.fixture(autouse=True)
+def fresh_results() -> None:
+    """Results kept by docgen's caches (typography, declension, month names) are computed
+    anew in each test: a test passes on what the code does now, not on what an earlier
+    test left in a cache (mutation testing runs tests in processes forked from one that
+    has run them all)."""
+    from docgen import deadlines, ru
+
+    for cached in (ru.typograph, ru.inflect_surname, ru.inflect_given, ru.inflect_phrase,
+                   ru.agree_with_number, deadlines._months):
+        cached.cache_clear()
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A copy of the shipped content and templates that a test may change (not in git)."""
