@@ -17,6 +17,9 @@ NB = "\u00a0"
     (dt.date(2022, 9, 1), "01.09.2022", f"1 сентября 2022{NB}г.", f"«01»{NB}сентября 2022{NB}года"),
     (dt.date(2023, 5, 15), "15.05.2023", f"15 мая 2023{NB}г.", f"«15»{NB}мая 2023{NB}года"),
     (dt.date(2024, 3, 8), "08.03.2024", f"8 марта 2024{NB}г.", f"«08»{NB}марта 2024{NB}года"),
+    # the calendar year, not the year of the week (whose week here is already 2025's)
+    (dt.date(2024, 12, 30), "30.12.2024", f"30 декабря 2024{NB}г.",
+     f"«30»{NB}декабря 2024{NB}года"),
 ])
 def test_dates_in_both_gost_forms(day: dt.date, numeric: str, long: str, quoted: str) -> None:
     assert ru.date_numeric(day) == numeric
