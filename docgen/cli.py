@@ -559,7 +559,7 @@ def _publish(root: Path, args: argparse.Namespace) -> int:
     for reason in result.skipped:
         print(f"Не опубликован: {reason}", file=sys.stderr)
     print(f"Сайт: {result.site}/index.html (актов: {len(result.acts)}); контроль исполнения: "
-          f"{result.intranet}/index.html")
+          f"{result.intranet}/index.html (актов на контроле: {len(result.controls)})")
     return 0
 
 

@@ -44,7 +44,6 @@ class Evidence:
 
     kind: str
     count: int
-    first: dt.date
     last: dt.date
     titles: list[str]
 
@@ -173,7 +172,7 @@ def _evidence(activity: Activity, produced: list[Produced], on: dt.date) -> list
             continue
         dates = [p.date for p in dated if p.date is not None]
         titles = list(dict.fromkeys(p.title for p in dated))
-        found.append(Evidence(kind, len(dated), min(dates), max(dates), titles[:3]))
+        found.append(Evidence(kind, len(dated), max(dates), titles[:3]))
     return found
 
 

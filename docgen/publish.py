@@ -31,7 +31,6 @@ from .places import owned, replace_folder
 from .plan import produced
 from .stamp import read_identity
 
-PUBLISHED_KINDS = {*ACTS, "annex"}  # what may reach the public site: acts and their annexes
 _BOLD = re.compile(r"\*\*(.+?)\*\*", re.S)
 
 
