@@ -15,11 +15,14 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pikepdf
 from lxml import etree
 
 from .stamp import save_pdf
+
+if TYPE_CHECKING:  # pikepdf is imported where a PDF is split: on the stamping thread, so
+    import pikepdf  # that Ctrl-C never lands inside its C extension's import
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -233,7 +236,7 @@ def _content_type(parts: dict[str, bytes], part: str) -> str:
     raise NotJoinable(f"у части {part} нет типа")
 
 
-Writer = Callable[[Member, pikepdf.Pdf, str], None]
+Writer = Callable[[Member, "pikepdf.Pdf", str], None]
 
 
 def _save(member: Member, own: pikepdf.Pdf, version: str) -> None:
@@ -244,6 +247,8 @@ def split(pdf: Path, members: list[Member], write: Writer = _save) -> None:
     """Give each member's pages of the joined `pdf`, as a PDF of their own with the
     member's named destinations under their own names, to `write` (with the PDF version to
     keep); NotJoinable if a member's start is not found."""
+    import pikepdf
+
     with pikepdf.open(pdf) as joined:
         pages = {page.obj.objgen: index for index, page in enumerate(joined.pages)}
         destinations = dict(joined.Root.get("/Dests", {}).items())
@@ -264,6 +269,8 @@ def _write_member(joined: pikepdf.Pdf, destinations: dict[str, pikepdf.Object],
                   pages: dict[tuple[int, int], int], index: int, begin: int, end: int,
                   member: Member, write: Writer) -> None:
     """One member's pages as a PDF of their own."""
+    import pikepdf
+
     suffix = f"--member-{index}"
     with pikepdf.new() as own:
         own.pages.extend(joined.pages[begin:end])
