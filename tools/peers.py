@@ -14,10 +14,12 @@ absent). The naive way converts a sample of docgen's DOCX letters with one soffi
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -65,7 +67,7 @@ letters.forEach((data, index) => {
     fs.writeFileSync(`${outdir}/${index}.pdf`, result);
     if (--left === 0) {
       console.log(Number(process.hrtime.bigint() - started) / 1e9);
-      process.exit(0);
+      require('carbone/lib/converter').exit(() => process.exit(0));  // its LibreOffices too
     }
   });
 });
@@ -130,12 +132,18 @@ def carbone_seconds(project: Path, ids: list[str], work: Path) -> float | str:
     (work / "pdf").mkdir()
     # Carbone looks for soffice.bin on PATH, and for a Python with uno beside it or on PATH
     program = Path(find_soffice()).resolve().parent
-    result = subprocess.run([node, str(work / "render.js"), str(template),
-                             str(work / "letters.json"), str(work / "pdf"),
-                             str(os.cpu_count() or 1)], capture_output=True, text=True,
-                            check=False, env=dict(os.environ,
-                                                  NODE_PATH=str(folder / "node_modules"),
-                                                  PATH=f"{program}:/usr/bin:/bin"))
+    process = subprocess.Popen([node, str(work / "render.js"), str(template),
+                                str(work / "letters.json"), str(work / "pdf"),
+                                str(os.cpu_count() or 1)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True,
+                               env=dict(os.environ, NODE_PATH=str(folder / "node_modules"),
+                                        PATH=f"{program}:/usr/bin:/bin"))
+    try:
+        out, err = process.communicate(timeout=600)
+    finally:  # nothing Carbone started outlives the measurement
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+    result = subprocess.CompletedProcess(process.args, process.returncode, out, err)
     if result.returncode != 0:
         return "Carbone не отработал: " + result.stderr.strip()[-200:]
     return float(result.stdout.split()[-1])
