@@ -542,8 +542,7 @@ def _date(value: str) -> dt.date:
 
 
 def _publish(root: Path, args: argparse.Namespace) -> int:
-    from .content import load_project
-    from .loading import plan_project
+    from .loading import load_and_plan
     from .publish import publish
 
     report = build(root, root / BUILD, BuildOptions(soffice=args.soffice))
@@ -552,8 +551,8 @@ def _publish(root: Path, args: argparse.Namespace) -> int:
     if report.failed:
         raise DocgenError("не все документы преобразованы в PDF: "
                           + ", ".join(document for document, _ in report.failed))
-    project, _ = load_project(root)
-    result = publish(root, project, plan_project(root), drafts=args.drafts)
+    project, folders, _ = load_and_plan(root, strict=False)
+    result = publish(root, project, folders, drafts=args.drafts)
     for label in result.acts:
         print(f"Опубликован: {label}")
     for reason in result.skipped:
@@ -564,16 +563,13 @@ def _publish(root: Path, args: argparse.Namespace) -> int:
 
 
 def _status(root: Path, args: argparse.Namespace) -> int:
-    from . import ru
-    from .content import load_project
     from .control import state
-    from .kinds import ACTS
-    from .loading import plan_project
-    from .plan import produced
+    from .loading import load_and_plan
+    from .plan import act_label, produced
 
     on = args.on or dt.date.today()
-    project, _ = load_project(root)
-    made = produced(plan_project(root))
+    project, folders, _ = load_and_plan(root, strict=False)
+    made = produced(folders)
     under_control = [bundle for bundle in project.orders if bundle.control is not None]
     if not under_control:
         print("Ни один акт не поставлен на контроль: создайте "
@@ -581,9 +577,7 @@ def _status(root: Path, args: argparse.Namespace) -> int:
     for bundle in under_control:
         assert bundle.control is not None
         report = state(bundle, bundle.control, project, made, on)
-        act = ACTS[bundle.order.kind]
-        print(f"{ru.capfirst(act.title)} {ru.dated(bundle.order.date, bundle.order.number)} на "
-              f"{on:%d.%m.%Y}. {report.summary}")
+        print(f"{act_label(bundle)} на {on:%d.%m.%Y}. {report.summary}")
         for row in report.rows:
             print(f"  {row.number:5} {row.status_text:40} {row.activity.text[:70]}")
         for answer in report.schools:

@@ -14,13 +14,12 @@ from .model import (
     Activity,
     Control,
     Dispatched,
-    Group,
-    Named,
     OrderBundle,
     Organization,
     Project,
     RoadmapAnnex,
 )
+from .references import short_names
 
 
 class Status(StrEnum):
@@ -239,16 +238,6 @@ def state(bundle: OrderBundle, control: Control, project: Project,
     return ControlState(bundle, roadmap, on, directions, _schools(bundle, project, produced, on))
 
 
-def _deadline(value: dt.date | str) -> str:
-    return ru.date_numeric(value) if isinstance(value, dt.date) else ru.typograph(value)
-
-
-def _responsible(entries: list[Any]) -> list[str]:
-    return [entry.short_name if isinstance(entry, Group) else
-            f"{entry.surname}{ru.NBSP}{entry.initials}" if isinstance(entry, Named) else str(entry)
-            for entry in entries]
-
-
 def view(report: ControlState) -> dict[str, Any]:
     """The report as plain text for templates: a document made from it depends on exactly
     what it shows (see dependencies.py), and a page shows the same."""
@@ -260,8 +249,8 @@ def view(report: ControlState) -> dict[str, Any]:
         "directions": [{
             "number": direction.number, "title": ru.typograph(direction.title),
             "rows": [{"number": row.number, "text": ru.typograph(row.activity.text),
-                      "deadline": _deadline(row.activity.deadline),
-                      "responsible": _responsible(row.activity.responsible),
+                      "deadline": ru.deadline(row.activity.deadline),
+                      "responsible": short_names(row.activity.responsible),
                       "documents": [ru.typograph(line) for line in row.documents.split("\n")
                                     if line],
                       "status": row.status.value, "status_text": row.status_text,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -90,13 +89,7 @@ def signature_position(person: Person) -> str:
 
 def names_column(entries: Iterable[Person | Group]) -> RichText:
     """Responsible people and groups one per line, as in a table cell."""
-    names = [e.short_name if isinstance(e, Group) else surname_initials(e) for e in entries]
-    return RichText("\n".join(names))
-
-
-def deadline(value: dt.date | str) -> str:
-    """A deadline: a date as «30.08.2022», words as written."""
-    return ru.date_numeric(value) if isinstance(value, dt.date) else typo(value)
+    return RichText("\n".join(references.short_names(entries)))
 
 
 def person(entry: Person, case: str = "им", form: str = "фи") -> str:
@@ -136,7 +129,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "addressee": addressee,
     "signature_position": signature_position,
     "names_column": names_column,
-    "deadline": deadline,
+    "deadline": ru.deadline,
     "person": person,
     "full_name": references.full_name,
     "direction_list": direction_list,

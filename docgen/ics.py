@@ -7,9 +7,9 @@ import datetime as dt
 
 from icalendar import Calendar, Event
 
-from . import filters, ru
+from . import ru
 from .control import ControlState
-from .model import Group
+from .references import short_names
 
 
 def calendar(report: ControlState) -> bytes:
@@ -31,10 +31,8 @@ def calendar(report: ControlState) -> bytes:
         event.add("dtstart", row.term.start or row.term.end)
         event.add("dtend", row.term.end + dt.timedelta(days=1))
         event.add("summary", f"{row.number}. {ru.typograph(row.activity.text)}")
-        responsible = ", ".join(entry.short_name if isinstance(entry, Group)
-                                else filters.surname_initials(entry)
-                                for entry in row.activity.responsible)
-        event.add("description", f"Срок: {filters.deadline(row.activity.deadline)}. "
+        responsible = ", ".join(short_names(row.activity.responsible))
+        event.add("description", f"Срок: {ru.deadline(row.activity.deadline)}. "
                                  f"Ответственные: {responsible}. "
                                  f"На {ru.date_numeric(report.on)}: {row.status_text}.")
         event.add("categories", ["Контроль исполнения"])

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 
 def load_and_plan(root: Path, strict: bool, cache: Path | None = None
-          ) -> tuple[Project, list[FolderPlan], list[Problem]]:
+                  ) -> tuple[Project, list[FolderPlan], list[Problem]]:
     """The project, its plan, and the warnings; with `strict`, warnings are errors; parsed
     files are kept in `cache`."""
     from .content import load_project

@@ -161,15 +161,6 @@ def _message(packet: Packet, sender: str, sender_name: str) -> EmailMessage:
     return message
 
 
-def load_journal(root: Path) -> list[dict[str, str]]:
-    """The entries of the dispatch journal, oldest first."""
-    path = root / DISPATCH
-    if not path.exists():
-        return []
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return list(data.get("sent", []))
-
-
 def _save_journal(root: Path, entries: list[dict[str, str]]) -> None:
     write_whole(root / DISPATCH, JOURNAL_HEADER + yaml.safe_dump(
         {"sent": entries}, allow_unicode=True, sort_keys=False))
@@ -183,7 +174,7 @@ def send(root: Path, project: Project, *, dry_run: bool, now: dt.datetime,
     if not administration.email:
         raise MailError("у Управления образования в реестре нет email: от чьего имени писать")
     server = None if dry_run else Server.from_environment()
-    journal = load_journal(root)
+    journal = [entry.model_dump() for entry in project.dispatch]  # read and checked as content
     done = {(entry["document"], entry["sha256"]) for entry in journal}
     report = SendReport()
     todo = packets(root, project)

@@ -94,6 +94,7 @@ class ReadLog:
     def __init__(self) -> None:
         self.reads: dict[int, set[str]] | None = None  # the open log, if any
         self._owner: int | None = None  # the thread it is open in
+        self._fields: dict[type[BaseModel], frozenset[str]] = {}  # each model's field names
 
     @contextlib.contextmanager
     def open(self) -> Iterator[dict[int, set[str]]]:
@@ -113,7 +114,11 @@ class ReadLog:
         reads = self.reads
         if reads is None or threading.get_ident() != self._owner:
             return
-        if name in type(model).model_fields:
+        kind = type(model)
+        fields = self._fields.get(kind)
+        if fields is None:  # model_fields is a property: looked up once per model, not per read
+            fields = self._fields[kind] = frozenset(kind.model_fields)
+        if name in fields:
             reads.setdefault(id(model), set()).add(name)
         elif name in self._WHOLE_READS:
             reads.setdefault(id(model), set()).add(self.WHOLE)

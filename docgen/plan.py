@@ -178,7 +178,8 @@ def _planned(folder: Path, name: str, kind: Kind, context: dict[str, Any],
                    dataclasses.replace(properties, category=kind.category), bookmark)
 
 
-def _label(bundle: OrderBundle) -> str:
+def act_label(bundle: OrderBundle) -> str:
+    """«Приказ от 30.08.2022 № 685»: how the act is named in lists and bookmarks."""
     act = ACTS[bundle.order.kind]
     return f"{ru.capfirst(act.title)} {ru.dated(bundle.order.date, bundle.order.number)}"
 
@@ -222,7 +223,7 @@ def _order_folder(bundle: OrderBundle, reserve: Reserve | None, project: Project
     order = bundle.order
     act = ACTS[order.kind]
     folder = Path("orders") / bundle.slug
-    label = _label(bundle)
+    label = act_label(bundle)
     author = order.issuer.name
     keywords = [act.title, f"№ {order.number}", *order.keywords]
     documents = [_planned(

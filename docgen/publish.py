@@ -26,9 +26,10 @@ from .errors import DocgenError
 from .folders import BUILD, EDITIONS, INTRANET, SITE, SITE_TEMPLATES
 from .kinds import ACTS
 from .layout import annex_heading, annex_mark, clause_lines, item_lines, members, table_cells
-from .model import Group, OrderBundle, Project, Register
+from .model import OrderBundle, Project, Register
 from .places import owned, replace_folder
-from .plan import produced
+from .plan import act_label, produced
+from .references import short_names
 from .stamp import read_identity
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*", re.S)
@@ -104,11 +105,6 @@ def html_text(text: str) -> Markup:
     return Markup(_BOLD.sub(r"<strong>\1</strong>", escaped))
 
 
-def _names(entries: list[Any]) -> list[str]:
-    return [entry.short_name if isinstance(entry, Group) else filters.surname_initials(entry)
-            for entry in entries]
-
-
 def _environment(root: Path) -> SandboxedEnvironment:
     folder = root / SITE_TEMPLATES
     if not (folder / "act.html").is_file():
@@ -120,7 +116,7 @@ def _environment(root: Path) -> SandboxedEnvironment:
     environment.filters.update({
         "text": html_text, "typo": ru.typograph, "date_numeric": ru.date_numeric,
         "dated": lambda document: ru.dated(document.date, document.number),
-        "date_long": ru.date_long, "names": _names, "deadline": filters.deadline,
+        "date_long": ru.date_long, "names": short_names, "deadline": ru.deadline,
         "paragraphs": filters.paragraphs, "item_lines": item_lines,
         "clause_lines": clause_lines, "table_cells": table_cells,
         "direction_list": filters.direction_list,
@@ -222,9 +218,7 @@ def _act(root: Path, bundle: OrderBundle, folder_plan: FolderPlan, register: Reg
         if isinstance(made, str):
             return made
         documents.append(made)
-    act = ACTS[bundle.order.kind]
-    label = f"{ru.capfirst(act.title)} {ru.dated(bundle.order.date, bundle.order.number)}"
-    return PublishedAct(bundle, label, f"acts/{bundle.slug}/", documents)
+    return PublishedAct(bundle, act_label(bundle), f"acts/{bundle.slug}/", documents)
 
 
 def _write(environment: SandboxedEnvironment, name: str, target: Path, **values: Any) -> None:
@@ -288,8 +282,7 @@ def _intranet(root: Path, environment: SandboxedEnvironment, project: Project,
             continue
         current = state(bundle, bundle.control, project, made, today)
         act = ACTS[bundle.order.kind]
-        label = f"{ru.capfirst(act.title)} {ru.dated(bundle.order.date, bundle.order.number)}"
-        pages.append({"slug": bundle.slug, "label": label, "summary": current.summary})
+        pages.append({"slug": bundle.slug, "label": act_label(bundle), "summary": current.summary})
         calendar = f"{bundle.slug}.ics"
         (intranet / calendar).write_bytes(ics.calendar(current))
         _write(environment, "control.html", intranet / f"{bundle.slug}.html",

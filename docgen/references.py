@@ -16,7 +16,7 @@ commas, are the registry id, then in any order a case and a form:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from . import ru
@@ -46,6 +46,12 @@ def surname(person: Named, case: str) -> str:
     """The surname in the case, as the registry overrides it or as declined."""
     return _explicit(person, case, "surname") or ru.inflect_surname(
         person.surname, person.gender, case)
+
+
+def short_names(entries: Iterable[Named | Group]) -> list[str]:
+    """«Солдатова И.Н.» for a person, its short name for a group: who is responsible."""
+    return [entry.short_name if isinstance(entry, Group) else
+            f"{surname(entry, 'nominative')}{ru.NBSP}{entry.initials}" for entry in entries]
 
 
 def full_name(person: Named, case: str = "nominative") -> str:

@@ -44,6 +44,11 @@ def dated(day: dt.date, number: str | int) -> str:
     return f"от {date_numeric(day)} № {number}"
 
 
+def deadline(value: dt.date | str) -> str:
+    """A deadline: a date as «30.08.2022», words as written, typeset."""
+    return date_numeric(value) if isinstance(value, dt.date) else typograph(value)
+
+
 def date_long(value: dt.date) -> str:
     """«30 августа 2022 г.», month in the genitive, no leading zero."""
     return format_date(value, "d MMMM y", locale="ru") + NBSP + "г."

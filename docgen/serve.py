@@ -14,11 +14,10 @@ from types import TracebackType
 from typing import Any
 
 from .build import build
-from .content import load_project
 from .documents import BuildOptions
 from .errors import ContentError, DocgenError, os_reason
 from .folders import BUILD, TRACKED
-from .loading import plan_project
+from .loading import load_and_plan
 from .publish import publish
 
 POLL_SECONDS = 0.5
@@ -92,8 +91,8 @@ class Preview:
         """Build the documents and the site with drafts; say how it went."""
         try:
             report = build(self.root, self.root / BUILD, BuildOptions(soffice=self.soffice))
-            project, _ = load_project(self.root)
-            publish(self.root, project, plan_project(self.root), drafts=True)
+            project, folders, _ = load_and_plan(self.root, strict=False)
+            publish(self.root, project, folders, drafts=True)
         except ContentError as exc:
             self.outcome = "Ошибки в содержимом:\n" + "\n".join(str(p) for p in exc.problems)
         except DocgenError as exc:
