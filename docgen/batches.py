@@ -85,8 +85,8 @@ def _check(parts: dict[str, bytes], first: dict[str, bytes]) -> None:
     if b"r:embed=" in body or b"NUMPAGES" in body or b"r:link=" in body:
         raise NotJoinable("в документе есть рисунок, связь или число страниц документа")
     for name, data in parts.items():
-        if name.startswith(("word/header", "word/footer")) and (
-                b"NUMPAGES" in data or name.endswith(".rels")):
+        if name.startswith(("word/_rels/header", "word/_rels/footer")) or (
+                name.startswith(("word/header", "word/footer")) and b"NUMPAGES" in data):
             raise NotJoinable("в колонтитуле есть число страниц документа или связь")
 
 

@@ -21,6 +21,10 @@ from docgen.pipeline import convert_all
 
 pytestmark = pytest.mark.libreoffice
 LETTERS = "outbox/*/nomination-request.docx"
+HEADER_PICTURE = (b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+                  b'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" '
+                  b'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+                  b'image" Target="media/emblem.png"/></Relationships>')
 
 
 def _text(pdf: Path, page: int | None = None) -> str:
@@ -111,10 +115,14 @@ def test_a_joined_batch_gives_each_member_its_own_identity(built_root: Path,
 
 
 def _with(source: Path, target: Path, part: str, change: Callable[[bytes], bytes]) -> Path:
+    """A copy of `source` with `part` changed, or added when it is not there."""
     with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w") as changed:
-        for name in original.namelist():
+        names = original.namelist()
+        for name in names:
             data = original.read(name)
             changed.writestr(name, change(data) if name == part else data)
+        if part not in names:
+            changed.writestr(part, change(b""))
     return target
 
 
@@ -142,3 +150,13 @@ def test_a_pdf_without_the_members_starts_is_not_split(built_root: Path,
     with pytest.raises(NotJoinable):
         split(letter, [Member("a", letter, tmp_path / "a.pdf")])
     assert not (tmp_path / "a.pdf").exists()
+
+
+def test_a_header_with_a_picture_is_not_joined_even_to_its_twin(built_root: Path,
+                                                               tmp_path: Path) -> None:
+    letter = sorted(built_root.glob(LETTERS))[0]
+    pictured = _with(letter, tmp_path / "pictured.docx", "word/_rels/header1.xml.rels",
+                     lambda _: HEADER_PICTURE)
+    with pytest.raises(NotJoinable, match="в колонтитуле"):  # the joined header would lose it
+        join([Member("a", pictured, tmp_path / "a.pdf"), Member("b", pictured, tmp_path / "b.pdf")],
+             tmp_path / "joined.docx")
