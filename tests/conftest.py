@@ -79,6 +79,22 @@ def replace_once(project: Path, relative: Path, old: str, new: str) -> int:
     return line
 
 
+def amendment(amends: str = "2022-685", annex: str = "roadmap") -> str:
+    """The text of order № 712, which sets out an annex of another order anew."""
+    return f"""\
+number: 712
+date: 2022-10-14
+place: город Балтийск
+issuer: uo-bgo
+amends: {amends}
+annexes: [{annex}]
+reason: >-
+  В связи с уточнением сроков проведения собеседований с лицами, претендующими на
+  замещение должности руководителя образовательной организации
+signatory: matasova
+"""
+
+
 def run_docgen(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """`docgen -C project ARGS` as its own process, as the clerk runs it."""
     return subprocess.run([sys.executable, "-m", "docgen", "-C", str(project), *args],

@@ -28,6 +28,21 @@ def _candidates() -> dict[str, dict]:
     return _registry("reserve/candidates.yaml")["candidates"]
 
 
+def _add_school(project: Path, number: int, head: str, efficiency: str) -> None:
+    """A new school in the registry, «МБОУ СОШ № N», headed by `head`."""
+    organizations = project / "content/registry/organizations.yaml"
+    organizations.write_text(organizations.read_text(encoding="utf-8") + f"""
+  school-{number}:
+    kind: school
+    name: Муниципальное бюджетное общеобразовательное учреждение средняя общеобразовательная школа № {number}
+    short_name: МБОУ СОШ № {number}
+    head: {head}
+    email: school{number}@example.org
+    efficiency: {efficiency}
+    sample: true
+""", encoding="utf-8")
+
+
 def _text(path: Path) -> str:
     return "\n".join(paragraphs(path))
 
@@ -187,16 +202,7 @@ def test_a_new_school_gets_its_packet_and_a_removed_candidate_loses_theirs(
     assert main(["-C", str(project), "build", "--no-pdf"]) == 0
     assert (project / "build/candidates/k-04/interview-protocol.docx").exists()
 
-    organizations = project / "content/registry/organizations.yaml"
-    organizations.write_text(organizations.read_text(encoding="utf-8") + """
-  school-3:
-    kind: school
-    name: Муниципальное бюджетное общеобразовательное учреждение средняя общеобразовательная школа № 3
-    short_name: МБОУ СОШ № 3
-    head: nechaeva
-    email: school3@example.org
-    efficiency: high
-""", encoding="utf-8")
+    _add_school(project, 3, "nechaeva", "high")
     candidates = project / "content/reserve/candidates.yaml"
     text = candidates.read_text(encoding="utf-8")
     candidates.write_text(re.sub(r"\n  k-04:\n(    .*\n)+", "\n", text), encoding="utf-8")
@@ -265,17 +271,7 @@ nomination_reminder:
     sample: true
 
 groups:""", 1), encoding="utf-8")
-    organizations = project / "content/registry/organizations.yaml"
-    organizations.write_text(organizations.read_text(encoding="utf-8") + """
-  school-9:
-    kind: school
-    name: Муниципальное бюджетное общеобразовательное учреждение средняя общеобразовательная школа № 9
-    short_name: МБОУ СОШ № 9
-    head: belova-tn
-    email: school9@example.org
-    efficiency: average
-    sample: true
-""", encoding="utf-8")
+    _add_school(project, 9, "belova-tn", "average")
     out = tmp_path / "out"
     assert main(["-C", str(project), "build", "--no-pdf", "-o", str(out)]) == 0
     reminded = sorted(p.parent.name for p in (out / "outbox").glob("*/nomination-reminder.docx"))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import commit_all, git, git_project, run_docgen
+from conftest import amendment, commit_all, git, git_project, run_docgen
 from docx import Document
 from docx.oxml.ns import qn
 from pypdf import PdfReader
@@ -20,18 +20,7 @@ from docgen.cli import main
 
 ANNEX = "orders/2022-685/annex-1"
 ANNEX_YAML = Path("content/orders/2022-685/annex-1-roadmap.yaml")
-AMENDMENT = """\
-number: 712
-date: 2022-10-14
-place: город Балтийск
-issuer: uo-bgo
-amends: 2022-685
-annexes: [roadmap]
-reason: >-
-  В связи с уточнением сроков проведения собеседований с лицами, претендующими на
-  замещение должности руководителя образовательной организации
-signatory: matasova
-"""
+AMENDMENT = amendment()
 
 
 def _sha(path: Path) -> str:

@@ -6,24 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import replace_once, run_check
+from conftest import amendment, replace_once, run_check
 
 ORDER_685 = Path("content/orders/2022-685/order.yaml")
 AMENDMENT = Path("content/orders/2022-712/amendment.yaml")
-AMENDMENT_TEXT = """\
-number: 712
-date: 2022-10-14
-place: город Балтийск
-issuer: uo-bgo
-amends: {amends}
-annexes: [{annex}]
-reason: В связи с уточнением сроков
-signatory: matasova
-"""
 
 
 def _amendment(amends: str, annex: str) -> tuple[Path, str, str]:
-    return AMENDMENT, "", AMENDMENT_TEXT.format(amends=amends, annex=annex)
+    return AMENDMENT, "", amendment(amends, annex)
 
 
 # (name, file, text to replace ("" writes the file whole), new text, expected message)
