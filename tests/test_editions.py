@@ -253,18 +253,6 @@ def test_git_diff_shows_the_text_of_templates(tmp_path: Path) -> None:
     assert "-{{ order.place }}" in diff and "+г. {{ order.place }}" in diff
 
 
-def test_history_lists_a_commit_that_changed_only_the_template(tmp_path: Path) -> None:
-    project = git_project(tmp_path / "repo")
-    template = project / "templates/annex-roadmap.docx"
-    document = Document(str(template))
-    document.add_paragraph("Примечание.")
-    document.save(str(template))
-    commit_all(project, "Шаблон «дорожной карты»: примечание")
-    result = run_docgen(project, "history", ANNEX)
-    assert result.returncode == 0, result.stderr
-    assert "Шаблон «дорожной карты»: примечание" in result.stdout
-
-
 def test_issue_looks_only_at_the_documents_own_inputs(tmp_path: Path) -> None:
     project = git_project(tmp_path / "repo")
     (project / "ключ подписи.p12").write_bytes(b"not content")  # a key beside the project

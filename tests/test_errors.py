@@ -208,3 +208,28 @@ def test_a_registry_without_the_administration(project: Path,
     assert code == 1
     assert "content/registry/organizations.yaml:8:1: поле «organizations»: в реестре нет " \
            "организации с kind: administration" in err
+
+
+CAMPAIGN = Path("content/orders/2022-685/campaign.yaml")
+ORGANIZATIONS = Path("content/registry/organizations.yaml")
+
+
+@pytest.mark.parametrize(("relative", "old", "new", "field", "hint"), [
+    # a list of models inside a list of models inside the annex
+    (ANNEX, "deadline: Сентябрь", "deadlin: Сентябрь",
+     "directions[1].activities[1].deadlin", "deadline"),
+    # a model in a dictionary keyed by id
+    (ORGANIZATIONS, "    email: school4-baltiysk", "    emial: school4-baltiysk",
+     "organizations.school-4.emial", "email"),
+    # a model behind «| None»
+    (CAMPAIGN, "  efficiency: [high, above-average]", "  eficiency: [high, above-average]",
+     "best_practice_request.eficiency", "efficiency"),
+])
+def test_a_nested_unknown_field_suggests_its_own_models_field(
+        project: Path, capsys: pytest.CaptureFixture[str], relative: Path, old: str, new: str,
+        field: str, hint: str) -> None:
+    line = replace_once(project, relative, old, new)
+    code, err = run_check(project, capsys)
+    assert code == 1
+    assert (f"{relative}:{line}:" in err and f"поле «{field}»: неизвестное поле; возможно, "
+            f"имелось в виду «{hint}»") in err, err
