@@ -529,14 +529,14 @@ def _message(error: dict[str, Any], model: type[BaseModel]) -> str:
         known = _known_fields(model, error["loc"][:-1])
         return "неизвестное поле" + suggestion(str(error["loc"][-1]), known)
     if kind == "date_from_datetime_parsing":
-        if "outside expected range" in str(ctx.get("error", "")):
+        if "outside expected range" in str(ctx.get("error")):
             return f"даты «{shown(value)}» нет в календаре"
         return f"{_DATE_HINT}; «{shown(value)}» — не дата"
     if kind == "string_pattern_mismatch":
-        expected = _PATTERNS.get(ctx.get("pattern", ""), f"вид {ctx.get('pattern')}")
+        expected = _PATTERNS.get(ctx.get("pattern"), f"вид {ctx.get('pattern')}")
         return f"значение «{shown(value)}» не подходит: ожидается {expected}"
     if kind in ("literal_error", "enum"):
-        choices = ", ".join(re.findall(r"'([^']*)'", str(ctx.get("expected", ""))))
+        choices = ", ".join(re.findall(r"'([^']*)'", str(ctx.get("expected"))))
         return f"значение «{shown(value)}» не подходит: допустимы {choices}"
     if kind in _BOUNDS:
         return _BOUNDS[kind].format(**{k: shown(v) for k, v in ctx.items()})

@@ -42,6 +42,23 @@ CASES = [
     ("a school without its head", Path("content/registry/organizations.yaml"),
      "    head: melnik-sa\n", "",
      "поле «organizations.school-4»: у школы должны быть указаны head и email"),
+    ("initials not of the form «И.Н.»", Path("content/registry/people.yaml"),
+     "    initials: О.И.", "    initials: ОИ",
+     "people.yaml:12:5: поле «people.matasova.initials»: значение «ОИ» не подходит: "
+     "ожидается инициалы вида «И.Н.»"),
+    ("an efficiency level that is not one of the five", Path(
+        "content/registry/organizations.yaml"), "    efficiency: average",
+     "    efficiency: middle",
+     "поле «organizations.school-4.efficiency»: значение «middle» не подходит: допустимы "
+     "high, above-average, average, below-average, low"),
+    ("years of experience beyond a working life", Path("content/reserve/candidates.yaml"),
+     "    teaching_experience: 16", "    teaching_experience: 61",
+     "candidates.yaml:18:5: поле «candidates.k-01.teaching_experience»: должно быть не больше "
+     "60"),
+    ("a roadmap activity with nobody responsible", Path(
+        "content/orders/2022-685/annex-1-roadmap.yaml"),
+     "responsible: [soldatova, nechaeva, school-heads]", "responsible: []",
+     "поле «directions[1].activities[1].responsible»: список не может быть пустым"),
 ]
 
 
