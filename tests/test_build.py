@@ -20,6 +20,7 @@ from docgen import places
 from docgen.cli import main
 from docgen.convert import BatchConverter, Job
 from docgen.errors import ConversionError
+from docgen.office_names import PIPES
 
 OUT = Path("build/orders/2022-685")
 
@@ -130,19 +131,28 @@ def test_build_writes_nothing_outside_its_folder(project: Path) -> None:
     assert [p.name for p in (project / "build/.cache").iterdir()] == ["parsed"]
 
 
-def _temporary_entries() -> set[Path]:
-    """What LibreOffice and docgen could leave in the temporary folders: LibreOffice's
-    temporary folders and sockets, docgen's scratch folders."""
-    return {entry for folder in {Path(tempfile.gettempdir()), places.scratch_root()}
-            for entry in folder.iterdir()
-            if entry.name.startswith(("OSL_PIPE_", "lu", "docgen-"))}
+def _listened_on() -> set[str]:
+    """The Unix sockets some process listens on now."""
+    lines = Path("/proc/net/unix").read_text(encoding="utf-8").splitlines()[1:]
+    return {fields[7] for line in lines if len(fields := line.split()) > 7}
 
 
-def test_a_build_leaves_no_temporary_files_or_sockets(tmp_path: Path) -> None:
+@pytest.mark.libreoffice
+def test_a_build_leaves_no_temporary_files_or_sockets(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The build's own temporary folder (TMPDIR: LibreOffice's temporary files, docgen's
+    scratch) is left empty, and no LibreOffice socket that appeared during the build is
+    left with nobody listening on it (those of other runs on the machine still listen)."""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    monkeypatch.setattr(tempfile, "tempdir", None)
     project = git_project(tmp_path / "repo")
-    before = _temporary_entries()
+    before = set(PIPES.glob("OSL_PIPE_*"))
     assert main(["-C", str(project), "build"]) == 0
-    assert _temporary_entries() - before == set()
+    assert list(scratch.iterdir()) == []
+    new = set(PIPES.glob("OSL_PIPE_*")) - before
+    assert {path for path in new if str(path) not in _listened_on()} == set()
 
 
 def test_scratch_goes_to_memory_when_it_has_room(tmp_path: Path,

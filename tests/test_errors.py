@@ -179,6 +179,7 @@ def test_all_errors_of_a_run_are_shown_together(project: Path,
     assert "Найдено ошибок: 3." in err
 
 
+@pytest.mark.libreoffice  # a build of everything starts LibreOffice before it reads content
 def test_command_line_exits_1_without_traceback(project: Path) -> None:
     replace_once(project, ORDER, "signatory: matasova", "signatory: 12")
     result = subprocess.run([sys.executable, "-m", "docgen", "-C", str(project), "build"],
