@@ -33,7 +33,10 @@ DOCUMENT_RELATIONSHIPS = "word/_rels/document.xml.rels"
 START = "docgen-member-{index}"  # the bookmark at a member's start
 OWN = "{name}--member-{index}"  # a member's own bookmark while it is joined
 HEADER_OR_FOOTER = ("/header", "/footer")
+OWN_PARTS = {DOCUMENT, DOCUMENT_RELATIONSHIPS, "docProps/core.xml", "docProps/app.xml"}
 MAX_MEMBERS = 40  # a batch converts well within one document's timeout
+FIRST = 8  # the first batch of each worker in a large run: LibreOffice's fixed cost per
+#            document is about two letters' pages, so a small batch costs little
 
 
 class NotJoinable(Exception):
@@ -55,7 +58,16 @@ class Member:
 
 def sizes(count: int, workers: int) -> list[int]:
     """How many members each batch of `count` documents has: none larger than MAX_MEMBERS,
-    none of one, and as many batches as keep every worker equally busy to the end."""
+    none of one, and as many batches as keep every worker equally busy to the end. In a
+    large run each worker's first batch is small (FIRST), so that LibreOffice starts on the
+    first documents rendered instead of waiting for a full batch."""
+    if count >= 4 * FIRST * workers:
+        return [FIRST] * workers + _even(count - FIRST * workers, workers)
+    return _even(count, workers)
+
+
+def _even(count: int, workers: int) -> list[int]:
+    """Batches of nearly equal size, a multiple of `workers` of them if there are several."""
     if count < 2:
         return [count] if count else []
     needed = -(-count // MAX_MEMBERS)  # batches that MAX_MEMBERS allows
@@ -64,23 +76,40 @@ def sizes(count: int, workers: int) -> list[int]:
     return [base + 1 if index < extra else base for index in range(batches)]
 
 
-def _parts(path: Path) -> dict[str, bytes]:
+@dataclass(frozen=True)
+class _Package:
+    """A member's DOCX: the bytes of the parts joining reads, and every part's checksum
+    and size, which tell whether it is the first member's part without unpacking it."""
+
+    parts: dict[str, bytes]
+    signatures: dict[str, tuple[int, int]]
+
+
+def _own(name: str) -> bool:
+    """A part each member has its own of: its body, headers, footers and properties."""
+    return name in OWN_PARTS or name.startswith(("word/header", "word/footer",
+                                                  "word/_rels/header", "word/_rels/footer"))
+
+
+def _package(path: Path, whole: bool) -> _Package:
+    """Read a member's DOCX: every part if `whole`, else only its own."""
     with zipfile.ZipFile(path) as archive:
-        return {name: archive.read(name) for name in archive.namelist()}
+        entries = archive.infolist()
+        return _Package({entry.filename: archive.read(entry) for entry in entries
+                         if whole or _own(entry.filename)},
+                        {entry.filename: (entry.CRC, entry.file_size) for entry in entries})
 
 
-def _check(parts: dict[str, bytes], first: dict[str, bytes]) -> None:
+def _check(package: _Package, first: _Package) -> None:
     """Refuse what joining would change: parts other than the body and headers that
     differ from the first member's, links to anything but headers and footers, fields
     that count the pages of the whole document."""
-    own = {DOCUMENT, DOCUMENT_RELATIONSHIPS, "docProps/core.xml", "docProps/app.xml"}
-    for name, data in parts.items():
-        if name in own or name.startswith(("word/header", "word/footer")):
-            continue
-        if first.get(name) != data:
+    for name, signature in package.signatures.items():
+        if not _own(name) and first.signatures.get(name) != signature:
             raise NotJoinable(f"часть {name} у документов различается")
-    if set(parts) - set(first) - own:
+    if {name for name in set(first.signatures) ^ set(package.signatures) if not _own(name)}:
         raise NotJoinable("у документов разный состав частей")
+    parts = package.parts
     body = parts[DOCUMENT]
     if b"r:embed=" in body or b"NUMPAGES" in body or b"r:link=" in body:
         raise NotJoinable("в документе есть рисунок, связь или число страниц документа")
@@ -140,16 +169,16 @@ def _restart_numbering(section: etree._Element) -> None:
 def join(members: list[Member], target: Path) -> None:
     """Write the members' DOCX files as one document to `target`; NotJoinable if they
     cannot be joined without changing how any of them looks."""
-    packages = [_parts(member.docx) for member in members]
+    packages = [_package(member.docx, whole=index == 0) for index, member in enumerate(members)]
     first = packages[0]
-    for parts in packages[1:]:
-        _check(parts, first)
-    _check(first, first)
-    base_relationships = etree.fromstring(first[DOCUMENT_RELATIONSHIPS])
+    for package in packages:
+        _check(package, first)
+    base = first.parts
+    base_relationships = etree.fromstring(base[DOCUMENT_RELATIONSHIPS])
     for item in list(base_relationships):
         if item.get("Type").endswith(HEADER_OR_FOOTER):
             base_relationships.remove(item)
-    types = etree.fromstring(first["[Content_Types].xml"])
+    types = etree.fromstring(base["[Content_Types].xml"])
     for item in list(types):
         if item.get("PartName", "").startswith(("/word/header", "/word/footer")):
             types.remove(item)
@@ -157,7 +186,8 @@ def join(members: list[Member], target: Path) -> None:
     final_section: etree._Element | None = None
     headers: dict[str, bytes] = {}
     next_id = 0
-    for index, parts in enumerate(packages):
+    for index, package in enumerate(packages):
+        parts = package.parts
         document = etree.fromstring(parts[DOCUMENT])
         body = document.find(_w("body"))
         assert body is not None
@@ -172,7 +202,7 @@ def join(members: list[Member], target: Path) -> None:
             etree.SubElement(base_relationships, f"{{{PACKAGE_RELATIONSHIPS}}}Relationship",
                              Id=renamed[old_id], Type=kind, Target=Path(name).name)
             etree.SubElement(types, f"{{{CONTENT_TYPES}}}Override", PartName=f"/{name}",
-                             ContentType=_content_type(first, part))
+                             ContentType=_content_type(base, part))
         sections = list(body.iter(_w("sectPr")))
         for section in sections:
             for reference in section:
@@ -211,7 +241,7 @@ def join(members: list[Member], target: Path) -> None:
         body.remove(child)
     body.extend(joined_body)
     body.append(final_section)
-    out = dict(first)
+    out = dict(base)
     for name in list(out):
         if name.startswith(("word/header", "word/footer")):
             del out[name]
@@ -222,7 +252,8 @@ def join(members: list[Member], target: Path) -> None:
                                                  encoding="UTF-8", standalone=True)
     out["[Content_Types].xml"] = etree.tostring(types, xml_declaration=True,
                                                 encoding="UTF-8", standalone=True)
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+    # stored, not compressed: LibreOffice reads it once, from scratch space in memory
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_STORED) as archive:
         for name, data in out.items():
             archive.writestr(name, data)
 

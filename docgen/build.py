@@ -24,7 +24,7 @@ from .errors import ContentError, LibreOfficeMissing, Problem
 from .folders import TEMPLATES, TRACKED
 from .incremental import Action, Selection, State, inputs_digest
 from .loading import load_and_plan
-from .output import assemble, remove_unplanned, work_folders
+from .output import EarlyAssembly, assemble, remove_unplanned, work_folders
 from .pipeline import convert_all, recorded, render_all, renderer_of
 from .places import replace_folder
 
@@ -84,9 +84,9 @@ def build(root: Path, out: Path, options: BuildOptions | None = None) -> BuildRe
     whole = options.select is None and options.revision is None
     state = State(out)
     # A build of everything (none made yet, or --force) cannot find itself unchanged and
-    # has work for every LibreOffice: they start before the inputs are even digested. Any
-    # other build starts one once it knows it has work, and the others once it knows it
-    # has enough documents for them.
+    # has work for every LibreOffice: they start before the inputs are even digested; so
+    # do they for a selection of many documents. Any other build starts one once it knows
+    # it has work, and the others once it knows it has enough documents for them.
     everything = whole and (force or not state.records)
     with contextlib.ExitStack() as closing:
         if everything:
@@ -96,7 +96,8 @@ def build(root: Path, out: Path, options: BuildOptions | None = None) -> BuildRe
             unchanged = _unchanged(out, state, inputs, started) if whole else None
             if unchanged is not None:
                 return unchanged
-            converter_or_problem = _start_converter(options, jobs, 1, closing)
+            converter_or_problem = _start_converter(options, jobs, _first_workers(options, jobs),
+                                                    closing)
         with _collector_paused() as resume_collector:
             return _build(root, out, state, options, jobs=jobs, converter=converter_or_problem,
                           started=started, inputs=inputs, loaded=resume_collector)
@@ -140,6 +141,14 @@ def _unchanged(out: Path, state: State, inputs: str | None,
     report = BuildReport(warnings=state.warnings, skipped=len(state.records), draft=state.drafts)
     report.seconds = time.monotonic() - started
     return report
+
+
+def _first_workers(options: BuildOptions, jobs: int) -> int:
+    """LibreOffice workers to start before the build knows its work: one, or all of them
+    for a selection of enough documents to keep them all busy."""
+    from .convert import SMALL_RUN
+
+    return jobs if options.select is not None and len(options.select) >= SMALL_RUN else 1
 
 
 def _start_converter(options: BuildOptions, jobs: int, workers: int,
@@ -196,19 +205,22 @@ def _build(root: Path, out: Path, state: State, options: BuildOptions, *, jobs: 
         renders = recorded(render_all(renderer, to_build, scratch / "render", jobs,
                                         progress), rendered, selections)
         pdfs: dict[str, Path] = {}
+        early = EarlyAssembly(changed, out, work, rendered, staging / "out",
+                              bundle=select is None)
         if isinstance(converter, str):
             list(renders)
             report.pdf_skipped = converter if pdf and to_build else None
         elif to_build:
             pdfs, failures = convert_all(
                 renders, {item.document.key: item for item in to_build}, scratch / "pdf",
-                converter, progress, jobs)
-            converter.release()  # LibreOffice quits while the folders are assembled
+                converter, progress, jobs, early.converted)
+            converter.release()  # LibreOffice quits while the other folders are assembled
             report.failed = [(f.key, f.reason) for f in failures]
         unconverted = {key for key, _ in report.failed}
         for folder in changed:
-            assemble(folder, out, work, rendered, pdfs, unconverted,
-                      staging / "out" / folder.folder, bundle=select is None)
+            if folder.folder not in early.done:
+                assemble(folder, out, work, rendered, pdfs, unconverted,
+                          staging / "out" / folder.folder, bundle=select is None)
         for folder in changed:
             replace_folder(staging / "out" / folder.folder, out / folder.folder)
             for document in folder.documents:

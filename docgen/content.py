@@ -533,7 +533,8 @@ def _message(error: dict[str, Any], model: type[BaseModel]) -> str:
             return f"даты «{shown(value)}» нет в календаре"
         return f"{_DATE_HINT}; «{shown(value)}» — не дата"
     if kind == "string_pattern_mismatch":
-        expected = _PATTERNS.get(ctx.get("pattern"), f"вид {ctx.get('pattern')}")
+        pattern = str(ctx.get("pattern"))
+        expected = _PATTERNS.get(pattern, f"вид {pattern}")
         return f"значение «{shown(value)}» не подходит: ожидается {expected}"
     if kind in ("literal_error", "enum"):
         choices = ", ".join(re.findall(r"'([^']*)'", str(ctx.get("expected"))))

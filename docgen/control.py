@@ -4,6 +4,7 @@ by then, and whether it is done, due or overdue; and the campaign's answers by s
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -12,6 +13,7 @@ from . import ru
 from .deadlines import Term, term
 from .model import (
     Activity,
+    Candidate,
     Control,
     Dispatched,
     OrderBundle,
@@ -203,11 +205,13 @@ def _schools(bundle: OrderBundle, project: Project, produced: list[Produced],
     request = campaign.nomination_request
     sent = _sent_on(project.dispatch, [p for p in produced if p.kind == "nomination-request"],
                     on)
-    candidates = project.reserve.candidates.values() if project.reserve else []
+    nominated: dict[str, list[Candidate]] = defaultdict(list)  # by school, once: a region
+    for candidate in project.reserve.candidates.values() if project.reserve else []:
+        if candidate.received is None or candidate.received <= on:
+            nominated[candidate.school.id].append(candidate)
     answers = []
     for school in project.registry.schools():
-        own = [c for c in candidates if c.school.id == school.id
-               and (c.received is None or c.received <= on)]
+        own = nominated[school.id]
         received = [c.received for c in own if c.received is not None]
         answers.append(SchoolAnswer(school, sent.get(school.id), max(received, default=None),
                                     len(own), request.deadline, on))

@@ -82,6 +82,46 @@ def assemble(folder: FolderPlan, out: Path, work: dict[str, Work], rendered: dic
     write_manifest(target)
 
 
+class EarlyAssembly:
+    """Folders assembled as soon as the last of their new PDFs is made, on the thread that
+    stamps PDFs, while LibreOffice converts the rest: a large build does not assemble
+    every folder after the last conversion. A folder whose assembly fails here is left
+    whole to the end of the build, which assembles it again and reports what failed."""
+
+    def __init__(self, folders: list[FolderPlan], out: Path, work: dict[str, Work],
+                 rendered: dict[str, Path], staging: Path, *, bundle: bool):
+        self.out, self.work, self.rendered = out, work, rendered
+        self.staging, self.bundle = staging, bundle
+        self.folder_of: dict[str, FolderPlan] = {}  # a document's key → its folder
+        self.left: dict[Path, int] = {}  # a folder → how many of its PDFs are still to come
+        for folder in folders:
+            keys = [d.key for d in folder.documents
+                    if work[d.document_id].action == Action.BUILD]
+            for key in keys:
+                self.folder_of[key] = folder
+            self.left[folder.folder] = len(keys)
+        self.pdfs: dict[str, Path] = {}
+        self.done: set[Path] = set()
+
+    def converted(self, key: str, pdf: Path) -> None:
+        """`key`'s PDF is made: assemble its folder if it was the last one to come."""
+        folder = self.folder_of.get(key)
+        if folder is None:
+            return
+        self.pdfs[key] = pdf
+        self.left[folder.folder] -= 1
+        if self.left[folder.folder]:
+            return
+        target = self.staging / folder.folder
+        try:
+            assemble(folder, self.out, self.work, self.rendered, self.pdfs, set(), target,
+                     bundle=self.bundle)
+        except Exception:  # noqa: BLE001 — the end of the build assembles it again and says why
+            shutil.rmtree(target, ignore_errors=True)
+            return
+        self.done.add(folder.folder)
+
+
 def remove_unplanned(out: Path, planned: set[Path]) -> list[Path]:
     """Delete output folders whose school, candidate or order is gone from the content."""
     from .plan import OUTPUT_ROOTS

@@ -4,7 +4,7 @@ converted as soon as its DOCX is written, and stamped on a thread of its own."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -155,8 +155,10 @@ class _Batches:
 
 def convert_all(renders: Iterable[tuple[str, Path]], works: dict[str, Work], target: Path,
                 converter: Converter, progress: ProgressCallback | None,
-                workers: int = 1) -> tuple[dict[str, Path], list[Failure]]:
-    """Convert files as they are rendered and stamp each PDF as it comes; failures are named.
+                workers: int = 1, converted_one: Callable[[str, Path], None] | None = None,
+                ) -> tuple[dict[str, Path], list[Failure]]:
+    """Convert files as they are rendered and stamp each PDF as it comes, telling
+    `converted_one` of each on the stamping thread; failures are named.
 
     Documents of one template are converted in batches, split back into one PDF each; a
     batch that fails is converted again member by member, so that only a member that fails
@@ -185,12 +187,18 @@ def convert_all(renders: Iterable[tuple[str, Path]], works: dict[str, Work], tar
         work = works[key]
         try:
             finalize_pdf(pdf, work.document.properties, work.revision)
-            converted[key] = pdf
         except Exception as exc:  # a PDF LibreOffice wrote but that cannot be read back
             pdf.unlink()
             stamp_failures.append(Failure(key, "LibreOffice записал PDF, который не "
                                                f"читается ({type(exc).__name__})"))
+        else:
+            made(key, pdf)
         counted()
+
+    def made(key: str, pdf: Path) -> None:
+        converted[key] = pdf
+        if converted_one is not None:
+            converted_one(key, pdf)
 
     def finish(member: Member, own: Any, version: str) -> None:
         work = works[member.key]
@@ -212,7 +220,7 @@ def convert_all(renders: Iterable[tuple[str, Path]], works: dict[str, Work], tar
             again.extend(members)
             return
         for member in members:
-            converted[member.key] = member.pdf
+            made(member.key, member.pdf)
             counted()
 
     jobs = (job for key, source in renders for job in batches.jobs(key, source))

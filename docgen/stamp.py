@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import os
 import struct
@@ -182,13 +183,22 @@ def _fix_profile_date(profile: pikepdf.Stream, day: dt.date | None) -> None:
     """Give the ICC colour profile LibreOffice makes at each run a fixed date and no ID."""
     import pikepdf
 
-    data = bytearray(profile.read_bytes())
+    fixed = _fixed_profile(profile.read_bytes(), day)
+    if fixed is not None:
+        profile.write(fixed, filter=pikepdf.Name.FlateDecode)
+
+
+@functools.lru_cache(maxsize=8)
+def _fixed_profile(data: bytes, day: dt.date | None) -> bytes | None:
+    """The profile with the day as its date and no ID, compressed; None if it is not an
+    ICC profile. Kept: every letter of a batch carries the same profile and date."""
     if data[36:40] != b"acsp":
-        return
+        return None
+    fixed = bytearray(data)
     moment = day or EPOCH
-    data[24:36] = struct.pack(">6H", moment.year, moment.month, moment.day, 0, 0, 0)
-    data[84:100] = bytes(16)  # profile ID: «not computed»
-    profile.write(zlib.compress(bytes(data), 9), filter=pikepdf.Name.FlateDecode)
+    fixed[24:36] = struct.pack(">6H", moment.year, moment.month, moment.day, 0, 0, 0)
+    fixed[84:100] = bytes(16)  # profile ID: «not computed»
+    return zlib.compress(bytes(fixed), 9)
 
 
 def read_identity(pdf: Path) -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,3 +80,59 @@ class Authority:
         pem = self.folder / f"{stem}.pem"
         pem.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
         return Issued(p12, pem)
+
+
+# GOST R 34.10-2012: a CA and signers made by real OpenSSL with the gost engine
+CONFIG = """\
+[req]
+distinguished_name = dn
+[dn]
+[ca]
+basicConstraints = critical,CA:true
+keyUsage = critical,keyCertSign,cRLSign
+[signer]
+basicConstraints = CA:false
+keyUsage = critical,digitalSignature,nonRepudiation
+"""
+
+
+def openssl(folder: Path, *args: str) -> None:
+    """Run OpenSSL in `folder`, failing the test if it fails."""
+    result = subprocess.run(["openssl", *args], cwd=folder, capture_output=True, check=False)
+    assert result.returncode == 0, result.stderr.decode("utf-8", "replace")
+
+
+class GostAuthority:
+    """A GOST R 34.10-2012 certification authority in `folder`, made with OpenSSL."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "openssl.cnf").write_text(CONFIG, encoding="utf-8")
+        openssl(folder, "genpkey", "-engine", "gost", "-algorithm", "gost2012_256",
+                 "-pkeyopt", "paramset:A", "-out", "ca.key")
+        openssl(folder, "req", "-engine", "gost", "-new", "-x509", "-key", "ca.key",
+                 "-out", "ca.pem", "-days", "365", "-subj", "/CN=Тестовый УЦ ГОСТ", "-utf8",
+                 "-config", "openssl.cnf", "-extensions", "ca")
+        self.pem = folder / "ca.pem"
+
+    def issue(self, stem: str, name: str = "Матасова Ольга Ивановна") -> tuple[Path, Path]:
+        """A signer's key and certificate."""
+        openssl(self.folder, "genpkey", "-engine", "gost", "-algorithm", "gost2012_256",
+                 "-pkeyopt", "paramset:A", "-out", f"{stem}.key")
+        openssl(self.folder, "req", "-engine", "gost", "-new", "-key", f"{stem}.key",
+                 "-out", f"{stem}.csr", "-subj", f"/CN={name}", "-utf8",
+                 "-config", "openssl.cnf")
+        openssl(self.folder, "x509", "-engine", "gost", "-req", "-in", f"{stem}.csr",
+                 "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "365",
+                 "-out", f"{stem}.pem", "-extfile", "openssl.cnf", "-extensions", "signer")
+        return self.folder / f"{stem}.key", self.folder / f"{stem}.pem"
+
+
+def gost_sign(file: Path, key: Path, certificate: Path, form: str = "DER") -> Path:
+    """A detached CMS signature of `file`, as a document-management system makes it."""
+    signature = file.with_name(file.name + ".sig")
+    openssl(file.parent, "cms", "-engine", "gost", "-sign", "-binary", "-in", str(file),
+             "-signer", str(certificate), "-inkey", str(key), "-md", "md_gost12_256",
+             "-outform", form, "-out", str(signature))
+    return signature

@@ -56,10 +56,10 @@ def fresh_results() -> None:
     anew in each test: a test passes on what the code does now, not on what an earlier
     test left in a cache (mutation testing runs tests in processes forked from one that
     has run them all)."""
-    from docgen import deadlines, ru
+    from docgen import deadlines, ru, stamp
 
     for cached in (ru.typograph, ru.inflect_surname, ru.inflect_given, ru.inflect_phrase,
-                   ru.agree_with_number, deadlines._months):
+                   ru.agree_with_number, deadlines._months, stamp._fixed_profile):
         cached.cache_clear()
 
 

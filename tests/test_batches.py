@@ -35,7 +35,8 @@ def _text(pdf: Path, page: int | None = None) -> str:
 
 @pytest.mark.parametrize(("count", "workers", "expected"), [
     (1, 2, [1]), (2, 2, [2]), (3, 2, [3]), (6, 2, [3, 3]), (7, 2, [4, 3]),
-    (100, 2, [25, 25, 25, 25]), (200, 2, [34, 34, 33, 33, 33, 33]), (200, 4, [25] * 8),
+    (63, 2, [32, 31]), (64, 2, [8, 8, 24, 24]), (100, 2, [8, 8, 21, 21, 21, 21]),
+    (200, 2, [8, 8, 31, 31, 31, 31, 30, 30]), (200, 4, [8] * 4 + [21] * 8),
     (0, 2, [])])
 def test_batch_sizes_keep_every_worker_busy_and_stay_bounded(count: int, workers: int,
                                                               expected: list[int]) -> None:
