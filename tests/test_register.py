@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from certificates import GostAuthority, gost_sign
 from conftest import amendment, commit_all, git, git_project, replace_once
 from docx import Document
+from docx.oxml.ns import qn
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
@@ -268,8 +270,11 @@ def test_a_redline_against_the_issued_edition_shows_the_edit(committed: Path) ->
     save_register(committed, Register(editions=[_edition(ANNEX, 1, head, "0" * 64, "1" * 64)]))
     commit_all(committed, "Журнал")
     replace_once(committed, ANNEX_YAML, "deadline: Сентябрь", "deadline: Сентябрь – октябрь")
-    result = editions.compare(committed, ANNEX, when=dt.datetime(2022, 10, 1))
+    result = editions.compare(committed, ANNEX)
     assert (result.older, result.newer) == ("1", editions.WORKTREE)
+    marks = Document(str(result.path)).element.body.xpath(".//w:ins | .//w:del")
+    assert marks and {(m.get(qn("w:author")), m.get(qn("w:date"))) for m in marks} == {
+        ("docgen", "2000-01-01T00:00:00Z")}  # fixed: the same redline, the same bytes
     assert result.path == committed / "build/diff" / (
         "orders--2022-685--annex-1--1--рабочая-копия.docx")
     typeset = "Сентябрь\xa0— октябрь"
@@ -292,3 +297,100 @@ def test_a_new_commit_restamps_the_docx_without_rebuilding_it(committed: Path) -
     core = Document(str(out / f"{ANNEX}.docx")).core_properties
     assert core.version == _head(committed) != first
     assert core.identifier == ANNEX and os.stat(out / f"{ANNEX}.docx").st_nlink == 1
+
+
+def test_a_detached_gost_signature_beside_a_registered_file_is_reported(
+        committed: Path, tmp_path: Path) -> None:
+    docx = _docx(committed, ANNEX, tmp_path / "out")
+    save_register(committed, Register(editions=[_edition(ANNEX, 1, _head(committed), _sha(docx),
+                                                         "0" * 64)]))
+    authority = GostAuthority(tmp_path / "pki")
+    key, certificate = authority.issue("matasova")
+    signature = gost_sign(docx, key, certificate)
+    found = editions.verify(committed, docx, [authority.pem])
+    assert found.ok and found.trust_checked and found.match is not None
+    [report] = found.signatures
+    assert (report.signer, report.intact, report.valid, report.trusted, report.covers_whole_file,
+            report.changed_after, report.timestamped, report.detached) == (
+        "Матасова Ольга Ивановна", True, True, True, True, False, False, signature.name)
+    assert report.signing_time is not None
+    other = GostAuthority(tmp_path / "other-pki")
+    untrusted = editions.verify(committed, docx, [other.pem])
+    assert not untrusted.ok and not untrusted.signatures[0].trusted
+    docx.write_bytes(docx.read_bytes() + b"\0")
+    broken = editions.verify(committed, docx, [authority.pem])
+    assert broken.match is None and not broken.ok
+    assert (broken.signatures[0].intact, broken.signatures[0].changed_after) == (False, True)
+
+
+def test_sources_of_a_control_report(committed: Path) -> None:
+    folders = plan_project(committed)
+    assert [str(p) for p in editions._sources(folders, "control/2022-685/report-2022-09-15")] \
+        == ["content/orders", "content/letters", "content/reserve", "content/dispatch.yaml",
+            "content/registry", "templates"]
+
+
+def test_an_unknown_document_suggests_up_to_three(committed: Path) -> None:
+    with pytest.raises(EditionError) as unknown:
+        editions.history(committed, "orders/2022-685/annex")
+    assert str(unknown.value) == (
+        "нет документа «orders/2022-685/annex»; возможно, имелось в виду: "
+        "orders/2022-685/annex-1, orders/2022-702/annex-2, orders/2022-702/annex-1")
+    with pytest.raises(EditionError) as far:
+        editions.history(committed, "совсем/другое")
+    assert str(far.value) == "нет документа «совсем/другое»"
+
+
+def test_the_register_is_written_readably_in_the_order_of_issue(committed: Path) -> None:
+    head = _head(committed)
+    later = _edition(ANNEX, 2, head, "2" * 64, "3" * 64)
+    earlier = _edition(ANNEX, 1, head, "0" * 64, "1" * 64)
+    save_register(committed, Register(editions=[later, earlier]))
+    text = (committed / "content/register.yaml").read_text(encoding="utf-8")
+    assert text.index("edition: 2") < text.index("edition: 1")  # as issued, not sorted
+    assert "issued: '2022-08-30'" in text and "\\u" not in text
+    assert text.index("document:") < text.index("edition:") < text.index("issued:") \
+        < text.index("commit:") < text.index("tag:")  # fields in the model's order
+    register = load_register(committed)
+    assert register.editions == [later, earlier]
+    assert register.of(ANNEX) == [earlier, later] and register.of(ORDER) == []
+    history = editions.history(committed, ANNEX)
+    assert history.editions == [later, earlier]  # newest first
+
+
+def test_a_russian_document_id_is_written_as_it_is(committed: Path) -> None:
+    save_register(committed, Register(editions=[_edition("документы/положение", 1,
+                                                         _head(committed), "0" * 64, "1" * 64)]))
+    assert "document: документы/положение" in \
+        (committed / "content/register.yaml").read_text(encoding="utf-8")
+
+
+def test_recording_again_into_an_existing_folder(committed: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / "orders/2022-685").mkdir(parents=True)
+    for suffix in ("docx", "pdf"):
+        (out / f"{ORDER}.{suffix}").write_bytes(suffix.encode())
+    document = editions._find(plan_project(committed), ORDER)
+    (committed / "build/editions" / ORDER / "1").mkdir(parents=True)
+    recorded = editions._record(committed, out, document, _head(committed), dt.date(2022, 8, 30))
+    assert [f.read_bytes() for f in recorded.files] == [b"docx", b"pdf"]
+
+
+def test_the_original_of_a_copy_updated_twice(committed: Path, tmp_path: Path) -> None:
+    pdf = _pdf(committed, ORDER, tmp_path / "order.pdf")
+    _append_update(pdf)  # the registered file already has an update of its own
+    save_register(committed, Register(editions=[_edition(ORDER, 1, _head(committed), "0" * 64,
+                                                         _sha(pdf))]))
+    copy = tmp_path / "copy.pdf"
+    copy.write_bytes(pdf.read_bytes())
+    _append_update(copy)
+    _append_update(copy)
+    found = editions.verify(committed, copy)
+    assert found.match is not None and found.amended_copy
+
+
+def test_a_first_edition_of_an_annex_is_issued_alone(committed: Path) -> None:
+    folders = plan_project(committed)
+    annex = editions._find(folders, ANNEX)
+    assert annex.properties.edition == 1
+    assert editions._to_issue(folders, annex, Register()) == [annex]

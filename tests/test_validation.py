@@ -55,6 +55,8 @@ CASES = [
      "    teaching_experience: 16", "    teaching_experience: 61",
      "candidates.yaml:18:5: поле «candidates.k-01.teaching_experience»: должно быть не больше "
      "60"),
+    ("a number where an id of the registry is expected", ORDER_685, "signatory: matasova",
+     "signatory: 12", "order.yaml:147:1: поле «signatory»: ожидался идентификатор из реестра"),
     ("a roadmap activity with nobody responsible", Path(
         "content/orders/2022-685/annex-1-roadmap.yaml"),
      "responsible: [soldatova, nechaeva, school-heads]", "responsible: []",
