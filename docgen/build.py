@@ -63,6 +63,12 @@ def check(root: Path, strict: bool = False) -> list[Problem]:
             declaration = TEMPLATES / f"{Path(document.template).stem}.yaml"
             problems += renderer.check(document.template, document.context,
                                        declaration if (root / declaration).is_file() else None)
+    from .content import load_register
+
+    try:
+        load_register(root)  # read only when an edition is issued or verified: checked here
+    except ContentError as exc:
+        problems += exc.problems
     if problems:
         raise ContentError(problems)
     return warnings

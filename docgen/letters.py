@@ -37,7 +37,7 @@ from .model import (
     Strict,
     Text,
     Title,
-    registry_reference,
+    look_up,
 )
 from .references import group_name, position, surname
 
@@ -56,9 +56,6 @@ class RecipientFilter(Strict):
     schools: SchoolFilter
 
 
-_lookup = registry_reference("people|organizations|groups", "адресата").func
-
-
 def _recipient(value: Any, info: ValidationInfo) -> Any:
     """A registry id (person, organisation, group) or a filter such as «schools: {…}»."""
     if isinstance(value, dict):
@@ -69,7 +66,7 @@ def _recipient(value: Any, info: ValidationInfo) -> Any:
                 "recipient_filter", "ожидался фильтр вида «schools: {efficiency: [high, "
                 "above-average]}»; уровни: high, above-average, average, below-average, "
                 "low") from None
-    return _lookup(value, info)
+    return look_up("people|organizations|groups", "адресата", value, info)
 
 
 # RecipientFilter, Person, Organization or Group; serialized as whatever it turned out to be

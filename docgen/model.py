@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import re
 import threading
 from collections.abc import Iterator
@@ -243,24 +244,26 @@ class Registry(BaseModel):
         return self._headed.get(person.id)
 
 
-def registry_reference(table_name: str, what: str):
-    """A validator that turns an id into the registry entry it names."""
+def registry_reference(table_name: str, what: str) -> BeforeValidator:
+    """A validator that turns an id into the registry entry it names (one of the tables
+    `table_name` lists, separated by «|»), naming it as `what` when it is not there."""
+    return BeforeValidator(functools.partial(look_up, table_name, what))
 
-    def lookup(value: Any, info: ValidationInfo) -> Any:
-        if not isinstance(value, str):
-            raise PydanticCustomError("id_type", "ожидался идентификатор из реестра")
-        assert info.context is not None, "validated without the registry in its context"
-        registry: Registry = info.context["registry"]
-        tables = [getattr(registry, name) for name in table_name.split("|")]
-        for table in tables:
-            if value in table:
-                return table[value]
-        known = [key for table in tables for key in table]
-        raise PydanticCustomError(
-            "unknown_id", "неизвестный идентификатор {what} «{value}»{hint}",
-            {"what": what, "value": value, "hint": suggestion(value, known)})
 
-    return BeforeValidator(lookup)
+def look_up(table_name: str, what: str, value: Any, info: ValidationInfo) -> Any:
+    """The registry entry `value` names; a located error if it names none."""
+    if not isinstance(value, str):
+        raise PydanticCustomError("id_type", "ожидался идентификатор из реестра")
+    assert info.context is not None, "validated without the registry in its context"
+    registry: Registry = info.context["registry"]
+    tables = [getattr(registry, name) for name in table_name.split("|")]
+    for table in tables:
+        if value in table:
+            return table[value]
+    known = [key for table in tables for key in table]
+    raise PydanticCustomError(
+        "unknown_id", "неизвестный идентификатор {what} «{value}»{hint}",
+        {"what": what, "value": value, "hint": suggestion(value, known)})
 
 
 PersonRef = Annotated[Person, registry_reference("people", "человека")]

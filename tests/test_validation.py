@@ -88,3 +88,31 @@ def test_an_item_with_executors_needs_actions(project: Path,
     assert code == 1
     assert f"order.yaml:{line}:5: поле «resolutions[3]»: пункт с исполнителями (to) должен " \
            "содержать actions" in err, err
+
+
+def test_check_reads_the_issue_register_too(project: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    register = project / "content/register.yaml"
+    register.write_text(
+        "editions:\n  - document: orders/2022-685/order\n    edition: 1\n"
+        "    issued: 2022-08-30\n    commit: abc\n    tag: edition/orders/2022-685/order/1\n"
+        f"    docx_sha256: '{'a' * 64}'\n    pdf_sha256: '{'g' * 64}'\n", encoding="utf-8")
+    code, err = run_check(project, capsys)
+    assert code == 1
+    assert ("content/register.yaml:5:5: поле «editions[1].commit»: значение «abc» не подходит: "
+            "ожидается полный хеш коммита git: 40 знаков 0–9, a–f") in err
+    assert ("content/register.yaml:8:5: поле «editions[1].pdf_sha256»: значение «" + "g" * 64
+            + "» не подходит: ожидается сумма SHA-256: 64 знака 0–9, a–f") in err
+    assert "Найдено ошибок: 2." in err
+    register.write_text("", encoding="utf-8")
+    code, err = run_check(project, capsys)
+    assert (code, err.splitlines()[0]) == (
+        1, "content/register.yaml:1:1: ожидался набор полей «ключ: значение»")
+
+
+def test_a_project_without_a_dispatch_journal_or_register_checks(
+        project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (project / "content/dispatch.yaml").unlink(missing_ok=True)
+    (project / "content/register.yaml").unlink(missing_ok=True)
+    code, err = run_check(project, capsys)
+    assert (code, err) == (0, "")
