@@ -17,8 +17,10 @@ import pytest
 from conftest import copy_project, git_project, replace_once
 
 from docgen import places
+from docgen.build import build
 from docgen.cli import main
 from docgen.convert import BatchConverter, Job
+from docgen.documents import BuildOptions
 from docgen.errors import ConversionError
 from docgen.office_names import PIPES
 
@@ -233,3 +235,21 @@ def test_the_next_build_removes_what_a_killed_build_left_and_nothing_in_use(
     finally:
         for folder in left + in_use:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_an_output_changed_in_place_is_rebuilt_even_at_the_same_size(tmp_path: Path) -> None:
+    """A no-change build trusts the outputs only as they were written: a file edited with
+    its size kept (a changed byte), or replaced by one of another size, is made anew."""
+    project = git_project(tmp_path / "repo")
+    assert main(["-C", str(project), "build", "--no-pdf"]) == 0
+    letter = project / "build/outbox/school-5/nomination-request.docx"
+    original = letter.read_bytes()
+    assert build(project, project / "build", BuildOptions(pdf=False)).built == 0
+    letter.write_bytes(original[:-1] + bytes([original[-1] ^ 1]))  # same size, new mtime
+    again = build(project, project / "build", BuildOptions(pdf=False))
+    assert (again.built, letter.read_bytes()) == (1, original)
+    written = letter.stat()
+    letter.write_bytes(original + b"\0")
+    os.utime(letter, ns=(written.st_atime_ns, written.st_mtime_ns))  # only the size tells
+    assert build(project, project / "build", BuildOptions(pdf=False)).built == 1
+    assert letter.read_bytes() == original

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import shutil
@@ -217,6 +218,9 @@ def test_a_new_school_gets_its_packet_and_a_removed_candidate_loses_theirs(
         "best-practice-request.docx", "manifest.json", "nomination-request.docx"]
     assert "МБОУ СОШ № 3" in _text(new / "nomination-request.docx")
     assert not (project / "build/candidates/k-04").exists()
+    recorded = json.loads((project / "build/.state.json").read_text(encoding="utf-8"))
+    assert "candidates/k-04/interview-protocol" not in recorded["documents"]  # forgotten
+    assert "outbox/school-3/nomination-request" in recorded["documents"]
     assert "Блок" not in "".join(_folder_text(f) for f in (project / "build").rglob("*")
                                  if f.is_dir())
 

@@ -15,7 +15,7 @@ from docgen.content import load_project
 from docgen.dependencies import ALL, Fingerprints, select
 from docgen.documents import Planned
 from docgen.loading import plan_project
-from docgen.model import READS, Person, Strict
+from docgen.model import READS, Person, ReadLog, Strict
 from docgen.render import Renderer
 
 
@@ -137,3 +137,18 @@ def test_the_read_log_notes_only_the_thread_it_is_open_in() -> None:
         with pytest.raises(RuntimeError), READS.open():
             pass
     assert seen_elsewhere == ["город Балтийск"] and READS.reads is None
+
+
+def test_a_new_read_log_is_closed_until_opened_and_notes_fields_and_whole_reads() -> None:
+    project, _ = load_project(ROOT)
+    order = project.orders[0].order
+    log = ReadLog()
+    log.note(order, "title")  # closed: nothing is noted, nothing fails
+    assert log.reads is None
+    with log.open() as reads:
+        log.note(order, "title")
+        log.note(order, "title")
+        log.note(order, "model_dump")
+        log.note(order, "not_a_field")
+        assert reads == {id(order): {"title", ReadLog.WHOLE}}
+    assert log.reads is None

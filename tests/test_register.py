@@ -108,7 +108,8 @@ def test_verify_finds_the_edition_a_pdf_with_appended_bytes_was_made_from(
             _edition(ANNEX, 1, _head(committed), "0" * 64, "0" * 64),
             _edition(ORDER, 1, _head(committed), "1" * 64, _sha(pdf))]))
         registered = load_register(committed).editions[1]
-        assert editions.verify(committed, pdf).match == registered
+        direct = editions.verify(committed, pdf)
+        assert (direct.match, direct.kind, direct.amended_copy) == (registered, "pdf", False)
         copy = tmp_path / "copy.pdf"
         copy.write_bytes(pdf.read_bytes())
         _append_update(copy)
