@@ -168,94 +168,101 @@ def _restart_numbering(section: etree._Element) -> None:
 
 def join(members: list[Member], target: Path) -> None:
     """Write the members' DOCX files as one document to `target`; NotJoinable if they
-    cannot be joined without changing how any of them looks."""
+    cannot be joined without changing how any of them looks. Each member's body is
+    serialized as soon as it is prepared: one member's tree is in memory at a time."""
     packages = [_package(member.docx, whole=index == 0) for index, member in enumerate(members)]
     first = packages[0]
     for package in packages:
         _check(package, first)
     base = first.parts
-    base_relationships = etree.fromstring(base[DOCUMENT_RELATIONSHIPS])
-    for item in list(base_relationships):
+    relationships = etree.fromstring(base[DOCUMENT_RELATIONSHIPS])
+    for item in list(relationships):
         if item.get("Type").endswith(HEADER_OR_FOOTER):
-            base_relationships.remove(item)
+            relationships.remove(item)
     types = etree.fromstring(base["[Content_Types].xml"])
     for item in list(types):
         if item.get("PartName", "").startswith(("/word/header", "/word/footer")):
             types.remove(item)
-    joined_body: list[etree._Element] = []
-    final_section: etree._Element | None = None
-    headers: dict[str, bytes] = {}
-    next_id = 0
+    out = {name: data for name, data in base.items()
+           if not name.startswith(("word/header", "word/footer"))}
+    bodies = []
     for index, package in enumerate(packages):
-        parts = package.parts
-        document = etree.fromstring(parts[DOCUMENT])
-        body = document.find(_w("body"))
-        assert body is not None
-        relationships = _relationships(parts[DOCUMENT_RELATIONSHIPS])
-        renamed: dict[str, str] = {}
-        for old_id, (kind, part) in relationships.items():
+        renamed = {}
+        for old_id, (kind, part) in _relationships(package.parts[DOCUMENT_RELATIONSHIPS]).items():
             if not kind.endswith(HEADER_OR_FOOTER):
                 continue
             name = f"word/{Path(part).stem}-member-{index}.xml"
-            headers[name] = parts[f"word/{part}"]
+            out[name] = package.parts[f"word/{part}"]
             renamed[old_id] = f"rIdMember{index}{old_id}"
-            etree.SubElement(base_relationships, f"{{{PACKAGE_RELATIONSHIPS}}}Relationship",
+            etree.SubElement(relationships, f"{{{PACKAGE_RELATIONSHIPS}}}Relationship",
                              Id=renamed[old_id], Type=kind, Target=Path(name).name)
             etree.SubElement(types, f"{{{CONTENT_TYPES}}}Override", PartName=f"/{name}",
                              ContentType=_content_type(base, part))
-        sections = list(body.iter(_w("sectPr")))
-        for section in sections:
-            for reference in section:
-                old = reference.get(f"{{{R}}}id")
-                if old is not None:
-                    if old not in renamed:
-                        raise NotJoinable("раздел ссылается не на колонтитул")
-                    reference.set(f"{{{R}}}id", renamed[old])
-        _restart_numbering(sections[0])
-        for mark in body.iter(_w("bookmarkStart")):
-            mark.set(_w("name"), OWN.format(name=mark.get(_w("name")), index=index))
-        for mark in (*body.iter(_w("bookmarkStart")), *body.iter(_w("bookmarkEnd"))):
-            mark.set(_w("id"), str(next_id + int(mark.get(_w("id"), "0"))))
-        next_id += 1000
-        start = _first_paragraph(body)
-        properties = start.find(_w("pPr"))
-        at = 1 if properties is not None else 0
-        start.insert(at, etree.Element(_w("bookmarkStart"), {
-            _w("id"): str(next_id - 1), _w("name"): START.format(index=index)}))
-        start.insert(at + 1, etree.Element(_w("bookmarkEnd"), {_w("id"): str(next_id - 1)}))
-        section = body[-1]
-        if section.tag != _w("sectPr"):
-            raise NotJoinable("у документа нет свойств последнего раздела")
-        body.remove(section)
-        if index < len(packages) - 1:
-            _end_section(body, section)
-        else:
-            final_section = section
-        joined_body.extend(body)
-        if index == 0:
-            shell = document
-    assert final_section is not None
+        document = _member_document(package.parts[DOCUMENT], index, renamed,
+                                    last=index == len(packages) - 1)
+        bodies.append(_body_inside(_xml(document)))
+    shell = etree.fromstring(base[DOCUMENT])
     body = shell.find(_w("body"))
     assert body is not None
-    for child in list(body):
-        body.remove(child)
-    body.extend(joined_body)
-    body.append(final_section)
-    out = dict(base)
-    for name in list(out):
-        if name.startswith(("word/header", "word/footer")):
-            del out[name]
-    out.update(headers)
-    out[DOCUMENT] = etree.tostring(shell, xml_declaration=True, encoding="UTF-8",
-                                   standalone=True)
-    out[DOCUMENT_RELATIONSHIPS] = etree.tostring(base_relationships, xml_declaration=True,
-                                                 encoding="UTF-8", standalone=True)
-    out["[Content_Types].xml"] = etree.tostring(types, xml_declaration=True,
-                                                encoding="UTF-8", standalone=True)
+    body.clear()
+    before, after = _xml(shell).split(b"<w:body/>")
+    out[DOCUMENT] = before + b"<w:body>" + b"".join(bodies) + b"</w:body>" + after
+    out[DOCUMENT_RELATIONSHIPS] = _xml(relationships)
+    out["[Content_Types].xml"] = _xml(types)
     # stored, not compressed: LibreOffice reads it once, from scratch space in memory
     with zipfile.ZipFile(target, "w", zipfile.ZIP_STORED) as archive:
         for name, data in out.items():
             archive.writestr(name, data)
+
+
+def _xml(element: etree._Element) -> bytes:
+    return etree.tostring(element, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _body_inside(document: bytes) -> bytes:
+    """What lies between a serialized document's <w:body> and </w:body>: members share the
+    template's namespace declarations, so it stands as it is inside the joined body."""
+    start, end = document.find(b"<w:body>"), document.rfind(b"</w:body>")
+    if start < 0 or end < start:
+        raise NotJoinable("тело документа записано не так, как его записывает Word")
+    return document[start + len(b"<w:body>"):end]
+
+
+def _member_document(data: bytes, index: int, renamed: dict[str, str], *,
+                     last: bool) -> etree._Element:
+    """A member's document.xml made ready to join: its sections refer to its renamed
+    headers and footers, its pages are numbered from 1, its bookmarks are its own, a
+    bookmark marks its start, and, unless it is the last, its final section ends its
+    last paragraph, so that the next member begins a section of its own."""
+    document = etree.fromstring(data)
+    body = document.find(_w("body"))
+    assert body is not None
+    sections = list(body.iter(_w("sectPr")))
+    for section in sections:
+        for reference in section:
+            old = reference.get(f"{{{R}}}id")
+            if old is not None:
+                if old not in renamed:
+                    raise NotJoinable("раздел ссылается не на колонтитул")
+                reference.set(f"{{{R}}}id", renamed[old])
+    _restart_numbering(sections[0])
+    offset = 1000 * index
+    for mark in body.iter(_w("bookmarkStart")):
+        mark.set(_w("name"), OWN.format(name=mark.get(_w("name")), index=index))
+    for mark in (*body.iter(_w("bookmarkStart")), *body.iter(_w("bookmarkEnd"))):
+        mark.set(_w("id"), str(offset + int(mark.get(_w("id"), "0"))))
+    start = _first_paragraph(body)
+    at = 1 if start.find(_w("pPr")) is not None else 0
+    start.insert(at, etree.Element(_w("bookmarkStart"), {
+        _w("id"): str(offset + 999), _w("name"): START.format(index=index)}))
+    start.insert(at + 1, etree.Element(_w("bookmarkEnd"), {_w("id"): str(offset + 999)}))
+    section = body[-1]
+    if section.tag != _w("sectPr"):
+        raise NotJoinable("у документа нет свойств последнего раздела")
+    if not last:
+        body.remove(section)
+        _end_section(body, section)
+    return document
 
 
 def _content_type(parts: dict[str, bytes], part: str) -> str:

@@ -1,4 +1,4 @@
-"""docxtpl's template with two of its inner steps replaced: the only place that does.
+"""docxtpl's template with three of its inner steps replaced: the only place that does.
 tests/test_internals.py fails if docxtpl stops calling them or renders differently."""
 
 from __future__ import annotations
@@ -9,13 +9,18 @@ from typing import Any
 from docx.document import Document as WordDocument
 from docxtpl import DocxTemplate
 
+LISTING_MARKS = ("\t", "\a", "\n", "\f")  # what docxtpl's resolve_listing turns into elements
+
 
 class PreparedTemplate(DocxTemplate):
     """A docxtpl template that starts from a parsed copy and patches each XML source once.
 
     Parsing the DOCX and docxtpl's tag clean-up (a dozen regular expressions over the
     whole body) give the same result for every document made from a template, so they
-    are done once per template and process; each document gets a deep copy.
+    are done once per template and process; each document gets a deep copy. docxtpl's
+    pass that turns tabs, line and page breaks in text into Word's elements (three
+    nested regular expressions over every paragraph, run and text) is skipped when the
+    rendered part holds none of those characters: it would give the part back unchanged.
     """
 
     docx: Any
@@ -30,6 +35,11 @@ class PreparedTemplate(DocxTemplate):
         if not self.docx or (self.is_rendered and reload):
             self.docx = copy.deepcopy(self._pristine)
             self.is_rendered = False
+
+    def resolve_listing(self, xml: str) -> str:
+        if not any(mark in xml for mark in LISTING_MARKS):
+            return xml
+        return str(super().resolve_listing(xml))
 
     def patch_xml(self, src_xml: str) -> str:
         if src_xml not in self._patched:

@@ -69,6 +69,19 @@ def test_docxtpl_calls_the_steps_the_prepared_template_replaces(tmp_path: Path) 
     assert "Уважаемый {{ name }}!" in [p.text for p in pristine.paragraphs]  # init_docx copied
 
 
+@pytest.mark.parametrize("name", ["Иван Петрович", "Иван\tПетрович", "Иван\nПетрович",
+                                  "Иван\aПетрович", "Иван\fПетрович"])
+def test_text_with_and_without_breaks_renders_as_docxtpl_renders_it(tmp_path: Path,
+                                                                    name: str) -> None:
+    path = _template(tmp_path / "template.docx")
+    plain = DocxTemplate(str(path))
+    plain.render({"name": name})
+    ours = PreparedTemplate(Document(str(path)), {})
+    ours.render({"name": name})
+    assert ours.docx.element.xml == plain.docx.element.xml
+    assert ("<w:br/>" in ours.docx.element.xml) == ("\n" in name)
+
+
 def _pdf(path: Path) -> Path:
     with pikepdf.new() as document:
         document.add_blank_page()

@@ -20,6 +20,7 @@ import os
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -104,19 +105,28 @@ def _carbone_template(letter: Path, lines: list[str], greeting: str, target: Pat
             out.writestr(name, data)
 
 
-def carbone_seconds(project: Path, ids: list[str], work: Path) -> float | str:
-    """Carbone rendering and converting the same letters; or why it was not measured."""
-    npm, node = shutil.which("npm"), shutil.which("node")
-    if npm is None or node is None:
+def install_carbone() -> Path | str:
+    """Carbone's folder, installed from npm into the user's cache for the benchmark only;
+    or why it cannot be."""
+    if shutil.which("npm") is None or shutil.which("node") is None:
         return "нет npm и node"
     folder = user_cache() / "bench" / f"carbone-{CARBONE}"
     if not (folder / "node_modules/carbone").is_dir():
         folder.mkdir(parents=True, exist_ok=True)
-        installed = subprocess.run([npm, "install", "--silent", "--prefix", str(folder),
+        installed = subprocess.run(["npm", "install", "--silent", "--prefix", str(folder),
                                     f"carbone@{CARBONE}"], capture_output=True, text=True,
                                    check=False)
         if installed.returncode != 0:
             return "npm не установил carbone: " + installed.stderr.strip()[-200:]
+    return folder
+
+
+def carbone_seconds(project: Path, ids: list[str], work: Path, folder: Path) -> float | str:
+    """Carbone (installed in `folder`) rendering and converting the same letters; or why
+    it did not."""
+    node = shutil.which("node")
+    assert node is not None
+    shutil.rmtree(work / "pdf", ignore_errors=True)  # the letters of the round before
     project_model, _ = load_project(project)
     registry = project_model.registry
     schools = {school.id: recipient_of_school(school, registry) for school in registry.schools()}
@@ -161,25 +171,43 @@ def naive_seconds(project: Path, ids: list[str], sample: int, work: Path) -> flo
     return (time.monotonic() - started) / min(sample, len(ids))
 
 
-def measure(letters: int, sample: int) -> str:
-    """The comparison as one line of text."""
+def measure(letters: int, sample: int, rounds: int) -> str:
+    """The comparison as one line of text: medians of `rounds` rounds, docgen and Carbone
+    taking turns, so that both meet the machine's changing speed alike."""
     with tempfile.TemporaryDirectory(prefix="docgen-peers-") as temporary:
         project, work = Path(temporary) / "region", Path(temporary) / "work"
         work.mkdir()
         make_region(project, letters)
         ids = letters_of(project)
-        ours = docgen_seconds(project, ids) / len(ids)
-        theirs = carbone_seconds(project, ids, work)
+        carbone = install_carbone()
+        ours: list[float] = []
+        theirs: list[float] = []
+        why = carbone if isinstance(carbone, str) else ""
+        for _ in range(rounds):
+            ours.append(docgen_seconds(project, ids) / len(ids))
+            if not why:
+                assert isinstance(carbone, Path)
+                result = carbone_seconds(project, ids, work, carbone)
+                if isinstance(result, str):
+                    why = result
+                else:
+                    theirs.append(result / len(ids))
         naive = naive_seconds(project, ids, sample, work)
-    line = f"{len(ids)} letters: docgen {ours * 1000:.1f} ms/letter"
-    if isinstance(theirs, str):
-        line += f"; Carbone {CARBONE} not measured ({theirs})"
+    mine = statistics.median(ours)
+    line = (f"{len(ids)} letters, median of {rounds} rounds: docgen {mine * 1000:.1f} ms/letter "
+            f"({_spread(ours)})")
+    if why:
+        line += f"; Carbone {CARBONE} not measured ({why})"
     else:
-        per_letter = theirs / len(ids)
-        line += (f"; Carbone {CARBONE} {per_letter * 1000:.1f} ms/letter, docgen "
-                 f"{per_letter / ours:.1f}× faster")
+        other = statistics.median(theirs)
+        line += (f"; Carbone {CARBONE} {other * 1000:.1f} ms/letter ({_spread(theirs)}), docgen "
+                 f"{other / mine:.1f}× faster")
     return line + (f"; one soffice per letter {naive * 1000:.0f} ms/letter, docgen "
-                   f"{naive / ours:.1f}× faster (start included everywhere)")
+                   f"{naive / mine:.1f}× faster (start included everywhere)")
+
+
+def _spread(values: list[float]) -> str:
+    return f"{min(values) * 1000:.1f}–{max(values) * 1000:.1f}"
 
 
 def main() -> None:
@@ -188,8 +216,10 @@ def main() -> None:
     parser.add_argument("--letters", type=int, default=200, help="how many letters")
     parser.add_argument("--naive-sample", type=int, default=8,
                         help="letters converted one soffice each (the rest extrapolated)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds of docgen and Carbone in turn; medians are shown")
     args = parser.parse_args()
-    print(measure(args.letters, args.naive_sample), flush=True)
+    print(measure(args.letters, args.naive_sample, args.rounds), flush=True)
 
 
 if __name__ == "__main__":
