@@ -126,18 +126,22 @@ def test_verify_finds_the_edition_a_pdf_with_appended_bytes_was_made_from(
     assert editions.verify(committed, text) == editions.Verification(None, "pdf", {})
 
 
-def test_verify_refuses_what_is_not_a_file_or_too_large(committed: Path, tmp_path: Path) -> None:
+def test_verify_refuses_what_is_not_a_file_or_too_large(
+        committed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(EditionError, match="это не обычный файл или он больше 512 МБ"):
         editions.verify(committed, tmp_path)
     huge = tmp_path / "huge.pdf"
-    with huge.open("wb") as file:
-        file.truncate(editions.MAX_VERIFIED + 1)
+    with huge.open("wb") as file:  # sparse: refused by its size, never read
+        file.truncate((512 << 20) + 1)
     with pytest.raises(EditionError, match="это не обычный файл или он больше 512 МБ"):
         editions.verify(committed, huge)
+    monkeypatch.setattr(editions, "MAX_VERIFIED", 2 << 20)  # the edge, without reading 512 MB
     exact = tmp_path / "exact.pdf"
-    with exact.open("wb") as file:
-        file.truncate(editions.MAX_VERIFIED)
+    exact.write_bytes(bytes(2 << 20))
     assert editions.verify(committed, exact).match is None
+    exact.write_bytes(bytes((2 << 20) + 1))
+    with pytest.raises(EditionError, match="больше 2 МБ"):
+        editions.verify(committed, exact)
     with pytest.raises(EditionError, match="не удаётся прочитать .*нет.pdf: файла нет"):
         editions.verify(committed, tmp_path / "нет.pdf")
 
