@@ -47,7 +47,8 @@ def _campaign_activities(bundle: OrderBundle, sources: dict[Path, YamlFile]) -> 
     letters = {"nomination_request": campaign.nomination_request,
                "best_practice_request": campaign.best_practice_request}
     return [source.problem((name, "activity"),
-                           f"в «дорожной карте» приказа нет мероприятия «{letter.activity}»")
+                           f"в «дорожной карте» приказа нет мероприятия «{letter.activity}»"
+                           + suggestion(letter.activity, known, listing=True))
             for name, letter in letters.items()
             if letter is not None and letter.activity is not None
             and letter.activity not in known]
@@ -121,7 +122,8 @@ def check_letters(letters: list[Any], orders: list[OrderBundle],
                                            f"{ORDERS}{suggestion(basis.act, by_slug)}"))
         elif basis.activity is not None and basis.activity not in act.activities():
             problems.append(source.problem(("basis", "activity"), (
-                f"в «дорожной карте» акта «{basis.act}» нет мероприятия «{basis.activity}»")))
+                f"в «дорожной карте» акта «{basis.act}» нет мероприятия «{basis.activity}»"
+                + suggestion(basis.activity, act.activities(), listing=True))))
     return problems
 
 

@@ -461,7 +461,7 @@ def _check_control(collector: _Collector, source: YamlFile, bundle: OrderBundle)
         if activity_id not in known:
             collector.problems.append(source.problem(
                 ("activities", activity_id), f"в «дорожной карте» нет мероприятия «{activity_id}»"
-                + suggestion(activity_id, known)))
+                + suggestion(activity_id, known, listing=True)))
 
 
 def _annex_names(data: Any) -> list[tuple[int, str]]:

@@ -53,10 +53,14 @@ def os_reason(exc: OSError) -> str:
     return f"ошибка системы (код {exc.errno})" if exc.errno else "ошибка системы"
 
 
-def suggestion(value: str, known: Iterable[str]) -> str:
-    """«; возможно, имелось в виду «…»» naming the known name closest to `value`, or nothing."""
-    match = difflib.get_close_matches(str(value), list(known), n=1, cutoff=0.5)
-    return f"; возможно, имелось в виду «{match[0]}»" if match else ""
+def suggestion(value: str, known: Iterable[str], *, listing: bool = False) -> str:
+    """«; возможно, имелось в виду «…»» naming the known name closest to `value`; with
+    `listing`, when none is close, «; есть: …» naming them all; else nothing."""
+    names = list(known)
+    match = difflib.get_close_matches(str(value), names, n=1, cutoff=0.5)
+    if match:
+        return f"; возможно, имелось в виду «{match[0]}»"
+    return "; есть: " + ", ".join(names) if listing and names else ""
 
 
 class Severity(Enum):

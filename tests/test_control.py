@@ -124,6 +124,9 @@ def test_sent_dates_come_from_the_dispatch_journal(project: Path) -> None:
     ("executor: nechaeva\nactivities:\n  reserv-list: {note: x}\n",
      "control.yaml:3:3: поле «activities.reserv-list»: в «дорожной карте» нет мероприятия "
      "«reserv-list»; возможно, имелось в виду «reserve-list»\n"),
+    ("executor: nechaeva\nactivities:\n  seminar: {note: x}\n",
+     "control.yaml:3:3: поле «activities.seminar»: в «дорожной карте» нет мероприятия "
+     "«seminar»; есть: nomination-request, reserve-list, interviews, individual-plans\n"),
     ("executor: nechaeva\nroadmap: plan\n",
      "control.yaml:2:1: поле «roadmap»: у акта нет «дорожной карты» «plan»\n"),
     ("executor: nechaeva\nreports: [2022-09-15, 2022-09-31]\n",
