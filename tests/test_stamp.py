@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import logging
 import struct
 import zlib
 from pathlib import Path
@@ -19,6 +20,7 @@ from docgen.stamp import (
     IDENTITY_FIELDS,
     NAMESPACE,
     finalize_pdf,
+    finish_pdf,
     pdf_date,
     read_identity,
     save_pdf,
@@ -56,10 +58,15 @@ def _pdf(path: Path, profile: bytes | None = None) -> Path:
     return path
 
 
-def test_a_finished_pdf_says_the_same_in_its_information_and_its_xmp(tmp_path: Path) -> None:
+def test_a_finished_pdf_says_the_same_in_its_information_and_its_xmp(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     pdf = _pdf(tmp_path / "order.pdf")
-    finalize_pdf(pdf, PROPERTIES, REVISION)
+    with caplog.at_level(logging.DEBUG, logger="pikepdf"):
+        finalize_pdf(pdf, PROPERTIES, REVISION)
+    assert caplog.records == []  # pikepdf, rewriting the XMP on save, had nothing to repair
     with pikepdf.open(pdf) as document:
+        stream = document.Root.Metadata
+        assert (stream.Type, stream.Subtype) == (pikepdf.Name.Metadata, pikepdf.Name.XML)
         info = {str(k): str(v) for k, v in document.trailer.Info.items()}
         assert info == {"/Title": PROPERTIES.title, "/Author": PROPERTIES.author,
                         "/Subject": PROPERTIES.subject, "/Keywords": "резерв; № 685",
@@ -83,6 +90,10 @@ def test_a_finished_pdf_says_the_same_in_its_information_and_its_xmp(tmp_path: P
                                   "commit": "a" * 40, "draft": "true"}
     # PDF/A wants every property outside its schemas described in an extension schema
     root = etree.fromstring(packet)
+    extension = "http://www.aiim.org/pdfa/ns/"
+    assert root.find(f".//{{{extension}extension/}}schemas") is not None
+    assert root.find(f".//{{{extension}schema#}}namespaceURI").text == NAMESPACE
+    assert len(root.findall(f".//{{{extension}property#}}name")) == len(IDENTITY_FIELDS)
     schema = root.find(f".//{{{RDF}}}li[@{{{RDF}}}parseType='Resource']")
     assert schema is not None
     texts = [node.text for node in schema.iter()]
@@ -144,3 +155,11 @@ def test_a_write_the_disk_refuses_names_the_file(tmp_path: Path) -> None:
                  object_stream_mode=pikepdf.ObjectStreamMode.generate)
     assert b"/ObjStm" in (tmp_path / "packed.pdf").read_bytes()
     assert b"/ObjStm" not in (tmp_path / "plain.pdf").read_bytes()
+
+
+def test_a_member_of_a_batch_keeps_the_pdf_version_of_the_joined_file(tmp_path: Path) -> None:
+    with pikepdf.new() as pdf:
+        pdf.add_blank_page()
+        finish_pdf(pdf, tmp_path / "member.pdf", PROPERTIES, REVISION, "1.7")
+    with pikepdf.open(tmp_path / "member.pdf") as member:
+        assert member.pdf_version == "1.7"
