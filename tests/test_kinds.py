@@ -12,7 +12,9 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx_text import normalise, paragraphs
 
+from docgen import editions
 from docgen.cli import main
+from docgen.loading import plan_project
 
 ORDER_702 = Path("content/orders/2022-702")
 
@@ -331,6 +333,14 @@ def test_a_custom_kind_needs_only_a_template_and_its_declaration(project: Path,
     assert lines[3] == "– Нечаева Инна Александровна руководит методическим кабинетом"
     core = Document(str(out / "documents" / "nechaeva-2022" / "certificate.docx")).core_properties
     assert core.category == "Справка"
+
+
+def test_a_custom_document_is_made_from_its_own_file_the_registry_and_templates(
+        project: Path) -> None:
+    _custom_kind(project)
+    folders = plan_project(project)
+    assert [str(p) for p in editions._sources(folders, "documents/nechaeva-2022/certificate")] \
+        == ["content/documents/nechaeva-2022.yaml", "content/registry", "templates"]
 
 
 def test_custom_kind_content_is_validated_with_located_messages(

@@ -295,6 +295,7 @@ def test_a_new_commit_restamps_the_docx_without_rebuilding_it(committed: Path) -
     out = committed / "build"
     assert build(committed, out, BuildOptions(pdf=False)).built > 0
     first = _head(committed)
+    text = [p.text for p in Document(str(out / f"{ANNEX}.docx")).paragraphs]
     (committed / "заметка.txt").write_text("не содержимое\n", encoding="utf-8")
     commit_all(committed, "Заметка")
     report = build(committed, out, BuildOptions(pdf=False))
@@ -302,6 +303,7 @@ def test_a_new_commit_restamps_the_docx_without_rebuilding_it(committed: Path) -
     core = Document(str(out / f"{ANNEX}.docx")).core_properties
     assert core.version == _head(committed) != first
     assert core.identifier == ANNEX and os.stat(out / f"{ANNEX}.docx").st_nlink == 1
+    assert [p.text for p in Document(str(out / f"{ANNEX}.docx")).paragraphs] == text
 
 
 def test_a_detached_gost_signature_beside_a_registered_file_is_reported(
@@ -328,11 +330,28 @@ def test_a_detached_gost_signature_beside_a_registered_file_is_reported(
     assert (broken.signatures[0].intact, broken.signatures[0].changed_after) == (False, True)
 
 
-def test_sources_of_a_control_report(committed: Path) -> None:
+LETTER = """\
+number: 01-15/640
+date: 2022-09-20
+to: [soldatova]
+title: О проведении семинара
+basis: {act: 2022-685}
+text: [Просим провести семинар.]
+signatory: matasova
+executor: nechaeva
+"""
+
+
+def test_sources_of_a_control_report_and_of_a_letter(committed: Path) -> None:
+    letter = committed / "content/letters/2022-seminar/letter.yaml"
+    letter.parent.mkdir(parents=True)
+    letter.write_text(LETTER, encoding="utf-8")
     folders = plan_project(committed)
     assert [str(p) for p in editions._sources(folders, "control/2022-685/report-2022-09-15")] \
         == ["content/orders", "content/letters", "content/reserve", "content/dispatch.yaml",
             "content/registry", "templates"]
+    assert [str(p) for p in editions._sources(folders, "letters/2022-seminar/letter")] == [
+        "content/letters/2022-seminar", "content/orders", "content/registry", "templates"]
 
 
 def test_an_unknown_document_suggests_up_to_three(committed: Path) -> None:
