@@ -222,6 +222,8 @@ ORGANIZATIONS = Path("content/registry/organizations.yaml")
     # a model in a dictionary keyed by id
     (ORGANIZATIONS, "    email: school4-baltiysk", "    emial: school4-baltiysk",
      "organizations.school-4.emial", "email"),
+    # a model behind a shorthand validator, in a list: an act's item
+    (ORDER, "    annex: roadmap", "    anex: roadmap", "resolutions[2].anex", "annex"),
     # a model behind «| None»
     (CAMPAIGN, "  efficiency: [high, above-average]", "  eficiency: [high, above-average]",
      "best_practice_request.eficiency", "efficiency"),
