@@ -25,7 +25,7 @@ from .folders import TEMPLATES, TRACKED
 from .incremental import Action, Selection, State, inputs_digest
 from .loading import load_and_plan
 from .output import EarlyAssembly, assemble, remove_unplanned, work_folders
-from .pipeline import convert_all, recorded, render_all, renderer_of
+from .pipeline import convert_all, give_back_memory, recorded, render_all, renderer_of
 from .places import replace_folder
 
 if TYPE_CHECKING:
@@ -221,6 +221,7 @@ def _build(root: Path, out: Path, state: State, options: BuildOptions, *, jobs: 
                 renders, {item.document.key: item for item in to_build}, scratch / "pdf",
                 converter, progress, jobs, early.converted)
             converter.release()  # LibreOffice quits while the other folders are assembled
+            give_back_memory()
             report.failed = [(f.key, f.reason) for f in failures]
         unconverted = {key for key, _ in report.failed}
         for folder in changed:
