@@ -24,8 +24,8 @@ from .errors import ContentError, LibreOfficeMissing, Problem
 from .folders import TEMPLATES, TRACKED
 from .incremental import Action, Selection, State, inputs_digest
 from .loading import load_and_plan
-from .output import EarlyAssembly, assemble, remove_unplanned, work_folders
-from .pipeline import convert_all, give_back_memory, recorded, render_all, renderer_of
+from .output import EarlyAssembly, remove_unplanned, work_folders
+from .pipeline import convert_all, recorded, render_all, renderer_of
 from .places import replace_folder
 
 if TYPE_CHECKING:
@@ -221,13 +221,9 @@ def _build(root: Path, out: Path, state: State, options: BuildOptions, *, jobs: 
                 renders, {item.document.key: item for item in to_build}, scratch / "pdf",
                 converter, progress, jobs, early.converted)
             converter.release()  # LibreOffice quits while the other folders are assembled
-            give_back_memory()
             report.failed = [(f.key, f.reason) for f in failures]
         unconverted = {key for key, _ in report.failed}
-        for folder in changed:
-            if folder.folder not in early.done:
-                assemble(folder, out, work, rendered, pdfs, unconverted,
-                          staging / "out" / folder.folder, bundle=select is None)
+        early.assemble_rest(pdfs, unconverted)
         for folder in changed:
             replace_folder(staging / "out" / folder.folder, out / folder.folder)
             for document in folder.documents:

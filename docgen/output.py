@@ -83,14 +83,13 @@ def assemble(folder: FolderPlan, out: Path, work: dict[str, Work], rendered: dic
 
 
 class EarlyAssembly:
-    """Folders assembled as soon as the last of their new PDFs is made, on the thread that
-    stamps PDFs, while LibreOffice converts the rest: a large build does not assemble
-    every folder after the last conversion. A folder whose assembly fails here is left
-    whole to the end of the build, which assembles it again and reports what failed."""
+    """The build's folders, each assembled as soon as the last of its new PDFs is made, on
+    the thread that stamps PDFs, while LibreOffice converts the rest; the others (nothing
+    to convert, a failed document, an assembly that failed early) after the conversion."""
 
     def __init__(self, folders: list[FolderPlan], out: Path, work: dict[str, Work],
                  rendered: dict[str, Path], staging: Path, *, bundle: bool):
-        self.out, self.work, self.rendered = out, work, rendered
+        self.folders, self.out, self.work, self.rendered = folders, out, work, rendered
         self.staging, self.bundle = staging, bundle
         self.folder_of: dict[str, FolderPlan] = {}  # a document's key → its folder
         self.left: dict[Path, int] = {}  # a folder → how many of its PDFs are still to come
@@ -112,14 +111,24 @@ class EarlyAssembly:
         self.left[folder.folder] -= 1
         if self.left[folder.folder]:
             return
-        target = self.staging / folder.folder
         try:
-            assemble(folder, self.out, self.work, self.rendered, self.pdfs, set(), target,
-                     bundle=self.bundle)
-        except Exception:  # noqa: BLE001 — the end of the build assembles it again and says why
-            shutil.rmtree(target, ignore_errors=True)
+            self._assemble(folder, self.pdfs, set())
+        except Exception:  # noqa: BLE001 — assemble_rest makes it again and says why
+            shutil.rmtree(self.staging / folder.folder, ignore_errors=True)
             return
         self.done.add(folder.folder)
+
+    def assemble_rest(self, pdfs: dict[str, Path], unconverted: set[str]) -> None:
+        """After the conversion: every folder not assembled yet, with the PDFs made and
+        the documents that failed."""
+        for folder in self.folders:
+            if folder.folder not in self.done:
+                self._assemble(folder, pdfs, unconverted)
+
+    def _assemble(self, folder: FolderPlan, pdfs: dict[str, Path],
+                  unconverted: set[str]) -> None:
+        assemble(folder, self.out, self.work, self.rendered, pdfs, unconverted,
+                 self.staging / folder.folder, bundle=self.bundle)
 
 
 def remove_unplanned(out: Path, planned: set[Path]) -> list[Path]:

@@ -236,6 +236,7 @@ def convert_all(renders: Iterable[tuple[str, Path]], works: dict[str, Work], tar
         with ThreadPoolExecutor(1) as stamper:
             failures += converter.convert([Job(m.key, m.docx, m.pdf) for m in again],
                                           stamp_later, len(again))
+    give_back_memory()  # what joining, splitting and stamping freed, before folders are made
     failed = {failure.key for failure in failures} | {f.key for f in stamp_failures}
     return {key: path for key, path in converted.items() if key not in failed}, \
         failures + stamp_failures
