@@ -162,10 +162,12 @@ def finish_pdf(document: pikepdf.Pdf, path: Path, properties: Properties, revisi
         _xmp(properties, revision, keywords).encode("utf-8"),
         Type=pikepdf.Name.Metadata, Subtype=pikepdf.Name.XML)
     # objects packed into compressed object streams, as PDF/A-2 allows: LibreOffice's
-    # tagged PDF has thousands of small structure objects (a 44-page list: 2.8 → 0.5 MB)
+    # tagged PDF has thousands of small structure objects (a 44-page list: 2.8 → 0.5 MB);
+    # the XMP written as made above (pikepdf would parse and rewrite it to update a
+    # pdf:PDFVersion it does not hold: 0.3 ms a letter)
     save_pdf(document, path, deterministic_id=True, compress_streams=True,
              object_stream_mode=pikepdf.ObjectStreamMode.generate,
-             min_version=min_version)
+             min_version=min_version, fix_metadata_version=False)
 
 
 def save_pdf(document: pikepdf.Pdf, path: Path, **options: Any) -> None:

@@ -5,10 +5,15 @@ its own LibreOffice factories) and by one soffice per letter.
 
 docgen builds only the region's nomination letters (`BuildOptions.select`): loading and
 checking the content, rendering, converting and stamping each as PDF/A, LibreOffice's start
-included. Carbone gets a template made from docgen's own letter, the recipient's lines
-and greeting replaced by Carbone's tags, and the same recipients as data; it is installed
-from npm for the benchmark only, into the user's cache (skipped with a message where npm is
+included. Carbone gets a template made from docgen's own letter, the recipient's lines and
+greeting replaced by Carbone's tags, and the same recipients as data; it is installed from
+npm for the benchmark only, into the user's cache (skipped with a message where npm is
 absent). The naive way converts a sample of docgen's DOCX letters with one soffice each.
+
+Each round of each tool writes into a folder of its own, all removed at the end: on ext4
+without a journal (as here), a file made in the half-minute after many were deleted costs
+up to a millisecond of the kernel's time, so removing one round's files before the next
+would add to its figure, the more the more files a tool writes.
 """
 
 from __future__ import annotations
@@ -81,10 +86,8 @@ def letters_of(project: Path) -> list[str]:
             for document in folder.documents if document.name == LETTER]
 
 
-def docgen_seconds(project: Path, ids: list[str]) -> float:
-    """docgen making the letters into a fresh folder, in a fresh interpreter."""
-    out = project / "build"
-    shutil.rmtree(out, ignore_errors=True)
+def docgen_seconds(project: Path, ids: list[str], out: Path) -> float:
+    """docgen making the letters into the new folder `out`, in a fresh interpreter."""
     result = subprocess.run([sys.executable, "-c", BUILD_LETTERS, str(project), str(out), *ids],
                             capture_output=True, text=True, check=True)
     return float(result.stdout.split()[-1])
@@ -121,25 +124,26 @@ def install_carbone() -> Path | str:
     return folder
 
 
-def carbone_seconds(project: Path, ids: list[str], work: Path, folder: Path) -> float | str:
-    """Carbone (installed in `folder`) rendering and converting the same letters; or why
-    it did not."""
+def carbone_seconds(project: Path, ids: list[str], letters: Path, work: Path,
+                    folder: Path) -> float | str:
+    """Carbone (installed in `folder`) rendering and converting the same letters into the
+    new folder `work`, its template made from docgen's letters in `letters`; or why it did
+    not."""
     node = shutil.which("node")
     assert node is not None
-    shutil.rmtree(work / "pdf", ignore_errors=True)  # the letters of the round before
+    (work / "pdf").mkdir(parents=True)
     project_model, _ = load_project(project)
     registry = project_model.registry
     schools = {school.id: recipient_of_school(school, registry) for school in registry.schools()}
     first = schools[ids[0].split("/")[1]]
     template = work / "carbone-letter.docx"
-    _carbone_template(project / "build" / f"{ids[0]}.docx", list(first.lines),
+    _carbone_template(letters / f"{ids[0]}.docx", list(first.lines),
                       first.salutation, template)
     data = [{"greeting": schools[i.split("/")[1]].salutation,
              **{f"line{n}": line for n, line in enumerate(schools[i.split("/")[1]].lines)}}
             for i in ids]
     (work / "letters.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     (work / "render.js").write_text(RENDER_WITH_CARBONE, encoding="utf-8")
-    (work / "pdf").mkdir()
     # Carbone looks for soffice.bin on PATH, and for a Python with uno beside it or on PATH
     program = Path(find_soffice()).resolve().parent
     process = subprocess.Popen([node, str(work / "render.js"), str(template),
@@ -159,14 +163,15 @@ def carbone_seconds(project: Path, ids: list[str], work: Path, folder: Path) -> 
     return float(result.stdout.split()[-1])
 
 
-def naive_seconds(project: Path, ids: list[str], sample: int, work: Path) -> float:
-    """Seconds per letter converting `sample` of docgen's letters with one soffice each."""
+def naive_seconds(letters: Path, ids: list[str], sample: int, work: Path) -> float:
+    """Seconds per letter converting `sample` of docgen's letters (in `letters`) with one
+    soffice each."""
     started = time.monotonic()
     for index, document_id in enumerate(ids[:sample]):
         profile = work / f"profile-{index}"
         subprocess.run(["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless",
                         "--convert-to", "pdf", "--outdir", str(work / "naive"),
-                        str(project / "build" / f"{document_id}.docx")],
+                        str(letters / f"{document_id}.docx")],
                        capture_output=True, check=True)
     return (time.monotonic() - started) / min(sample, len(ids))
 
@@ -183,16 +188,18 @@ def measure(letters: int, sample: int, rounds: int) -> str:
         ours: list[float] = []
         theirs: list[float] = []
         why = carbone if isinstance(carbone, str) else ""
-        for _ in range(rounds):
-            ours.append(docgen_seconds(project, ids) / len(ids))
+        for turn in range(rounds):
+            letters = work / f"docgen-{turn}"
+            ours.append(docgen_seconds(project, ids, letters) / len(ids))
             if not why:
                 assert isinstance(carbone, Path)
-                result = carbone_seconds(project, ids, work, carbone)
+                result = carbone_seconds(project, ids, letters, work / f"carbone-{turn}",
+                                         carbone)
                 if isinstance(result, str):
                     why = result
                 else:
                     theirs.append(result / len(ids))
-        naive = naive_seconds(project, ids, sample, work)
+        naive = naive_seconds(letters, ids, sample, work)
     mine = statistics.median(ours)
     line = (f"{len(ids)} letters, median of {rounds} rounds: docgen {mine * 1000:.1f} ms/letter "
             f"({_spread(ours)})")
