@@ -95,6 +95,36 @@ def _mark_version_seen(context):
         provider.flush()  # on disk now: the profile can be kept while LibreOffice runs
 
 
+# What Writer does with a document's words when idle, for someone typing: collecting them
+# for word completion, checking their spelling as it goes, counting them. In a conversion
+# nobody types; on a letter it was a tenth of LibreOffice's time, on a thread of its own.
+# Read at LibreOffice's start, so written into the profile before it.
+IDLE_WORD_WORK = (
+    ("/org.openoffice.Office.Writer/AutoFunction/Completion", "Enable"),
+    ("/org.openoffice.Office.Writer/AutoFunction/Completion", "CollectWords"),
+    ("/org.openoffice.Office.Linguistic/SpellChecking", "IsSpellAuto"),
+)
+SETTINGS = ("user", "registrymodifications.xcu")
+NO_SETTINGS = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+               '<oor:items xmlns:oor="http://openoffice.org/2001/registry">\n</oor:items>\n')
+
+
+def _no_idle_word_work(profile):
+    """Turn Writer's idle work on words off in the settings of the profile folder."""
+    path = os.path.join(profile, *SETTINGS)
+    try:
+        with open(path, encoding="utf-8") as stream:
+            settings = stream.read()
+    except FileNotFoundError:  # a new profile: LibreOffice adds its own to these
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        settings = NO_SETTINGS
+    items = "".join(f'<item oor:path="{node}"><prop oor:name="{name}" oor:op="fuse">'
+                    "<value>false</value></prop></item>\n" for node, name in IDLE_WORD_WORK)
+    end = settings.rindex("</oor:items>")
+    with open(path, "w", encoding="utf-8") as stream:
+        stream.write(settings[:end] + items + settings[end:])
+
+
 def _convert(desktop, source, target, pdf_options):
     """Convert the Word document `source` to the PDF `target` with the export options."""
     import uno
@@ -194,9 +224,10 @@ def _serve():
     if importlib.util.find_spec("uno") is None:  # python3-uno removed since a worker last ran
         print(json.dumps({"ready": False, "error": NO_UNO}), flush=True)
         sys.exit(1)
+    folder = urllib.parse.unquote(urllib.parse.urlsplit(profile).path)
     if len(sys.argv) > 4:  # a profile kept from an earlier run, to start on a copy of
-        folder = urllib.parse.unquote(urllib.parse.urlsplit(profile).path)
         shutil.copytree(sys.argv[4], folder, dirs_exist_ok=True)
+    _no_idle_word_work(folder)
     # the pipe's name, which docgen also knows, to remove its socket if it kills LibreOffice
     process, desktop = _start(soffice, profile, f"docgen-{os.getpid()}")
     print(json.dumps({"up": True}), flush=True)  # the profile can be kept from now on

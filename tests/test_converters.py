@@ -19,11 +19,12 @@ from typing import Any
 
 import pytest
 from conftest import ROOT, git_project
+from lxml import etree
 from pypdf import PdfReader
 
 import docgen
 import docgen.build as build_module
-from docgen import cli
+from docgen import cli, uno_worker
 from docgen.cli import main
 from docgen.convert import (
     SYSTEM_PYTHON,
@@ -289,6 +290,36 @@ def test_libreoffice_runs_with_jemalloc_and_keeps_a_ready_profile(tmp_path: Path
             maps = Path(f"/proc/{found[0]}/maps").read_text(encoding="utf-8")
             assert "libjemalloc" in maps  # make installs libjemalloc2 with LibreOffice
             assert profiles.ready()  # kept as soon as the first LibreOffice was up
+    # the settings LibreOffice wrote back at its first start hold Writer's idle word work
+    # turned off: it read them, as it drops settings it does not know
+    kept = _settings(profiles.path / "user/registrymodifications.xcu")
+    assert kept["/org.openoffice.Setup/Office", "ooSetupInstCompleted"] == "true"  # its own
+    for node, name in uno_worker.IDLE_WORD_WORK:
+        assert kept[node, name] == "false"
+
+
+def _settings(path: Path) -> dict[tuple[str, str], str]:
+    """A LibreOffice settings file: (node, name) → value."""
+    namespace = "{http://openoffice.org/2001/registry}"
+    return {(item.get(f"{namespace}path"), prop.get(f"{namespace}name")): prop.findtext("value")
+            for item in etree.parse(path).getroot() for prop in item}
+
+
+def test_a_workers_profile_gets_writers_idle_word_work_turned_off(tmp_path: Path) -> None:
+    """In a new profile, and added to the settings of a kept one."""
+    kept = tmp_path / "kept/user/registrymodifications.xcu"
+    kept.parent.mkdir(parents=True)
+    kept.write_text(uno_worker.NO_SETTINGS.replace(
+        "</oor:items>", '<item oor:path="/org.openoffice.Setup/Product"><prop oor:name='
+        '"ooSetupLastVersion" oor:op="fuse"><value>7.4</value></prop></item>\n</oor:items>'),
+        encoding="utf-8")
+    for folder in (tmp_path / "new", tmp_path / "kept"):
+        uno_worker._no_idle_word_work(str(folder))
+        settings = _settings(folder / "user/registrymodifications.xcu")
+        assert {key for key, value in settings.items() if value == "false"} == set(
+            uno_worker.IDLE_WORD_WORK)
+    assert _settings(kept)["/org.openoffice.Setup/Product", "ooSetupLastVersion"] == "7.4"
+    assert kept.read_text(encoding="utf-8").endswith("</oor:items>\n")
 
 
 def test_without_a_kept_profile_only_the_first_libreoffice_starts_on_a_new_one(
