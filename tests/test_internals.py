@@ -69,11 +69,24 @@ def test_docxtpl_calls_the_steps_the_prepared_template_replaces(tmp_path: Path) 
     assert "Уважаемый {{ name }}!" in [p.text for p in pristine.paragraphs]  # init_docx copied
 
 
+def _letter_template(path: Path) -> Path:
+    """Paragraphs with and without tags, one with a run of its own properties, a table."""
+    document = Document()
+    document.add_paragraph("Уважаемый {{ name }}!")
+    document.add_paragraph("Текст без тегов,\tс табуляцией в самом шаблоне.")
+    paragraph = document.add_paragraph("Исполнитель: ")
+    paragraph.add_run("{{ name }}").bold = True
+    document.add_table(rows=1, cols=2).rows[0].cells[1].text = "{{ name }} — подпись"
+    document.add_paragraph("Конец письма.")
+    document.save(str(path))
+    return path
+
+
 @pytest.mark.parametrize("name", ["Иван Петрович", "Иван\tПетрович", "Иван\nПетрович",
                                   "Иван\aПетрович", "Иван\fПетрович"])
 def test_text_with_and_without_breaks_renders_as_docxtpl_renders_it(tmp_path: Path,
                                                                     name: str) -> None:
-    path = _template(tmp_path / "template.docx")
+    path = _letter_template(tmp_path / "template.docx")
     plain = DocxTemplate(str(path))
     plain.render({"name": name})
     ours = PreparedTemplate(Document(str(path)), {})
