@@ -26,6 +26,9 @@ CASES = ("nominative", *_PETROVICH_CASES)
 _OPENING_CONTEXT = re.compile(r"[\s(\[{«„“\"/-]")
 _DASH_BETWEEN_WORDS = re.compile(r"(?<=\S)[ \u00a0]+[-–—](?=[ \u00a0\n]|$)")
 _NUMBER_SIGN = re.compile(r"№[ \u00a0]*(?=[\dA-Za-zА-Яа-я])")
+_NUMBER = re.compile(r"(?<=№\u00a0)[^\s\u00a0]+")  # a registration number, «01-15/612»
+_HYPHEN_IN_NUMBER = re.compile(r"(?<=[\dA-Za-zА-Яа-яЁё])-(?=[\dA-Za-zА-Яа-яЁё])")
+NON_BREAKING_HYPHEN = "\u2011"  # Word and LibreOffice draw it as the font's own hyphen
 _YEAR_ABBREVIATION = re.compile(r"(?<=\d)[ \u00a0]+(?=гг?\.)")
 _INITIALS = r"[А-ЯЁ]\.[ \u00a0]?(?:[А-ЯЁ]\.)?"
 _SURNAME = r"[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?"
@@ -61,11 +64,13 @@ def date_quoted(value: dt.date) -> str:
 
 @lru_cache(maxsize=4096)
 def typograph(text: str) -> str:
-    """Apply Russian typography: «ёлочки», dashes and non-breaking spaces."""
+    """Apply Russian typography: «ёлочки», dashes, non-breaking spaces, and a number after
+    «№» that never breaks at its hyphen (a narrow column split «№ 01-» from «15/612»)."""
     text = _CONTROL.sub(" ", text)
     text = quotes(text)
     text = _DASH_BETWEEN_WORDS.sub(NBSP + "—", text)
     text = _NUMBER_SIGN.sub("№" + NBSP, text)
+    text = _NUMBER.sub(lambda m: _HYPHEN_IN_NUMBER.sub(NON_BREAKING_HYPHEN, m[0]), text)
     text = _YEAR_ABBREVIATION.sub(NBSP, text)
     text = _INITIALS_THEN_SURNAME.sub(lambda m: _compact(m[1]) + NBSP + m[2], text)
     text = _SURNAME_THEN_INITIALS.sub(lambda m: m[1] + NBSP + _compact(m[2]), text)

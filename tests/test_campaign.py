@@ -286,7 +286,7 @@ groups:""", 1), encoding="utf-8")
     assert reminded == [school for school in schools if school not in nominated]
     assert reminded == ["school-9"]  # every shipped school has nominated someone
     text = "\n".join(paragraphs(out / "outbox" / reminded[0] / "nomination-reminder.docx"))
-    assert ("Напоминаем, что письмом от 01.09.2022 №\u00a001-15/612 «О выдвижении кандидатов в "
+    assert ("Напоминаем, что письмом от 01.09.2022 №\u00a001\u201115/612 «О выдвижении кандидатов в "
             "резерв управленческих кадров» у Вашей образовательной организации запрошены "
             "сведения в срок до 16 сентября 2022\u00a0г.; ответ от Вашей организации не "
             "поступил.") in text
