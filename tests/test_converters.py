@@ -320,6 +320,11 @@ def test_a_workers_profile_gets_writers_idle_word_work_turned_off(tmp_path: Path
             uno_worker.IDLE_WORD_WORK)
     assert _settings(kept)["/org.openoffice.Setup/Product", "ooSetupLastVersion"] == "7.4"
     assert kept.read_text(encoding="utf-8").endswith("</oor:items>\n")
+    cut = tmp_path / "cut/user/registrymodifications.xcu"  # settings it does not know
+    cut.parent.mkdir(parents=True)
+    cut.write_text("<?xml", encoding="utf-8")
+    uno_worker._no_idle_word_work(str(tmp_path / "cut"))
+    assert cut.read_text(encoding="utf-8") == "<?xml"  # left as they were
 
 
 def test_without_a_kept_profile_only_the_first_libreoffice_starts_on_a_new_one(
