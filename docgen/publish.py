@@ -99,9 +99,15 @@ class PublishReport:
     controls: list[str] = field(default_factory=list)
 
 
+def web_typograph(text: object) -> str:
+    """Typography as the documents have it, but a number's hyphen the plain one: a reader
+    searching the page for «01-15/612» types that, not the non-breaking hyphen."""
+    return ru.typograph(str(text)).replace(ru.NON_BREAKING_HYPHEN, "-")
+
+
 def html_text(text: str) -> Markup:
     """Text as the documents set it (typography), **bold** parts as <strong>, escaped."""
-    escaped = str(escape(ru.typograph(str(text))))
+    escaped = str(escape(web_typograph(text)))
     return Markup(_BOLD.sub(r"<strong>\1</strong>", escaped))
 
 
@@ -114,7 +120,7 @@ def _environment(root: Path) -> SandboxedEnvironment:
                                        undefined=StrictUndefined, trim_blocks=True,
                                        lstrip_blocks=True)
     environment.filters.update({
-        "text": html_text, "typo": ru.typograph, "date_numeric": ru.date_numeric,
+        "text": html_text, "typo": web_typograph, "date_numeric": ru.date_numeric,
         "dated": lambda document: ru.dated(document.date, document.number),
         "date_long": ru.date_long, "names": short_names, "deadline": ru.deadline,
         "paragraphs": filters.paragraphs, "item_lines": item_lines,

@@ -25,7 +25,9 @@ from conftest import ROOT, commit_all, git_project
 from icalendar import Calendar
 from PIL import Image
 
+from docgen import ru
 from docgen.cli import main
+from docgen.publish import html_text, web_typograph
 
 pytestmark = pytest.mark.libreoffice
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -75,6 +77,14 @@ def _dom(url: str) -> object:
 def _screenshot(url: str, target: Path) -> Image.Image:
     _chromium("--window-size=1100,1400", f"--screenshot={target}", url)
     return Image.open(target).convert("L")
+
+
+def test_a_number_on_the_site_keeps_the_hyphen_a_reader_searches_for() -> None:
+    text = "письмом от 01.09.2022 № 01-15/612 **в срок**"
+    assert "\u2011" in ru.typograph(text)  # in the documents it never breaks
+    assert str(html_text(text)) == ("письмом от 01.09.2022 №\u00a001-15/612 "
+                                    "<strong>в срок</strong>")
+    assert web_typograph("распоряжение № 12-р") == "распоряжение №\u00a012-р"
 
 
 def test_the_index_and_the_orders_page_render_in_a_browser(server: str, tmp_path: Path) -> None:
