@@ -189,17 +189,17 @@ def measure(letters: int, sample: int, rounds: int) -> str:
         theirs: list[float] = []
         why = carbone if isinstance(carbone, str) else ""
         for turn in range(rounds):
-            letters = work / f"docgen-{turn}"
-            ours.append(docgen_seconds(project, ids, letters) / len(ids))
+            built = work / f"docgen-{turn}"
+            ours.append(docgen_seconds(project, ids, built) / len(ids))
             if not why:
                 assert isinstance(carbone, Path)
-                result = carbone_seconds(project, ids, letters, work / f"carbone-{turn}",
+                result = carbone_seconds(project, ids, built, work / f"carbone-{turn}",
                                          carbone)
                 if isinstance(result, str):
                     why = result
                 else:
                     theirs.append(result / len(ids))
-        naive = naive_seconds(letters, ids, sample, work)
+        naive = naive_seconds(built, ids, sample, work)
     mine = statistics.median(ours)
     line = (f"{len(ids)} letters, median of {rounds} rounds: docgen {mine * 1000:.1f} ms/letter "
             f"({_spread(ours)})")
@@ -226,6 +226,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3,
                         help="rounds of docgen and Carbone in turn; medians are shown")
     args = parser.parse_args()
+    if args.rounds < 1 or args.letters < 1:
+        parser.error("нужен хотя бы один раунд и хотя бы одно письмо")
     print(measure(args.letters, args.naive_sample, args.rounds), flush=True)
 
 
