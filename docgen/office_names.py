@@ -1,6 +1,8 @@
 """Names LibreOffice gives its own files, which docgen relies on without an API for them:
-the only place that spells them. tests/test_internals.py starts a real LibreOffice and
-fails if a new version names them otherwise."""
+the only place in docgen that spells them. tests/test_internals.py starts a real
+LibreOffice and fails if a new version names them otherwise. uno_worker.py, which the
+system Python runs without docgen, spells the settings file again; tests/test_converters.py
+holds the two together."""
 
 from __future__ import annotations
 

@@ -36,6 +36,7 @@ from docgen.convert import (
     open_converter,
 )
 from docgen.errors import ConversionError
+from docgen.office_names import PROFILE_SETTINGS, SETTINGS_END
 
 TESTS = Path(__file__).parent
 STARTUP = 90  # seconds a LibreOffice may take to start on a new profile here
@@ -307,6 +308,9 @@ def _settings(path: Path) -> dict[tuple[str, str], str]:
 
 def test_a_workers_profile_gets_writers_idle_word_work_turned_off(tmp_path: Path) -> None:
     """In a new profile, and added to the settings of a kept one."""
+    # the worker, run without docgen, spells the settings file as office_names does
+    assert Path(*uno_worker.SETTINGS) == PROFILE_SETTINGS
+    assert uno_worker.NO_SETTINGS.rstrip().endswith(SETTINGS_END.decode())
     kept = tmp_path / "kept/user/registrymodifications.xcu"
     kept.parent.mkdir(parents=True)
     kept.write_text(uno_worker.NO_SETTINGS.replace(
